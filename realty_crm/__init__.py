@@ -1,0 +1,32 @@
+"""realty-crm: an open-source CRM for estate agencies."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pluggy
+from flask import Flask
+
+hookimpl = pluggy.HookimplMarker("realty_crm")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask application; ``config`` overrides every other setting (tests)."""
+    from . import config as config_module
+    from .web.app_setup import setup
+
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("REALTY_CRM_INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    config_module.load_config(app, config)
+    setup(app)
+    return app
+
+
+__all__ = ["create_app", "hookimpl"]

@@ -1,0 +1,3 @@
+"""API resources; each module adds its routes to the API blueprint on import."""
+
+from . import me  # noqa: F401

@@ -1,0 +1,188 @@
+"""A registry of API operations, and the OpenAPI 3 document generated from it.
+
+Each route declares its query, body and response pydantic models with
+``@operation``; the same declaration parses the request and documents it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import request
+from pydantic import BaseModel
+
+from ..errors import ServiceError, ValidationFailed
+from ..schemas.common import ErrorOut, validate
+
+
+@dataclass
+class Operation:
+    """What one route takes and answers, for parsing and for the OpenAPI document."""
+
+    rule: str
+    method: str
+    summary: str
+    tag: str
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    response: Any = None
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    content_type: str = "application/json"
+    description: str = ""
+    path_params: dict[str, str] = field(default_factory=dict)
+
+
+REGISTRY: list[Operation] = []
+
+_PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+
+
+def operation(
+    rule: str,
+    method: str,
+    *,
+    summary: str,
+    tag: str,
+    query: type[BaseModel] | None = None,
+    body: type[BaseModel] | None = None,
+    response: Any = None,
+    status: int = 200,
+    errors: tuple[int, ...] = (),
+    content_type: str = "application/json",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Document a view and hand it ``query=`` (validated) and ``body=`` (the raw JSON object).
+
+    The body is validated by the service the view calls, so the rules stay in one place;
+    the model named here documents it.
+    """
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        REGISTRY.append(
+            Operation(
+                rule=rule,
+                method=method.upper(),
+                summary=summary,
+                tag=tag,
+                query=query,
+                body=body,
+                response=response,
+                status=status,
+                errors=errors,
+                content_type=content_type,
+                description=(view.__doc__ or "").strip(),
+            )
+        )
+
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if query is not None:
+                kwargs["query"] = validate(query, request.args.to_dict())
+            if body is not None:
+                kwargs["body"] = json_body()
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object; a 400 when it is not JSON or not an object."""
+    if not request.is_json:
+        raise BadRequest("Send a JSON object with 'Content-Type: application/json'.")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise BadRequest("The body is not valid JSON.")
+    if not isinstance(data, dict):
+        raise ValidationFailed("The body must be a JSON object.", {"__root__": "expected an object"})
+    return data
+
+
+class BadRequest(ServiceError):
+    status = 400
+    code = "bad_request"
+
+
+def _schema_ref(model: Any, components: dict[str, Any]) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="serialization")
+    for name, sub in schema.pop("$defs", {}).items():
+        components[name] = sub
+    name = getattr(model, "__name__", "Model").replace("[", "_").replace("]", "").replace(",", "_")
+    components[name] = schema
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _input_ref(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="validation")
+    for name, sub in schema.pop("$defs", {}).items():
+        components.setdefault(name, sub)
+    components[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def openapi_document(title: str, version: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every registered operation."""
+    components: dict[str, Any] = {}
+    error_ref = _schema_ref(ErrorOut, components)
+    paths: dict[str, Any] = {}
+    for op in REGISTRY:
+        path = _PARAM.sub(r"{\1}", op.rule)
+        entry: dict[str, Any] = {
+            "summary": op.summary,
+            "tags": [op.tag],
+            "operationId": f"{op.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', path.lower()).strip('_')}",
+            "responses": {},
+        }
+        if op.description:
+            entry["description"] = op.description
+        params = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+            for name in _PARAM.findall(op.rule)
+        ]
+        if op.query is not None:
+            for name, info in op.query.model_json_schema()["properties"].items():
+                params.append(
+                    {"name": name, "in": "query", "required": False, "schema": info,
+                     "description": info.get("description", "")}
+                )
+        if params:
+            entry["parameters"] = params
+        if op.body is not None:
+            entry["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": _input_ref(op.body, components)}},
+            }
+        if op.response is None:
+            entry["responses"][str(op.status)] = {"description": "Done."}
+        elif op.content_type == "application/json":
+            entry["responses"][str(op.status)] = {
+                "description": "Success.",
+                "content": {"application/json": {"schema": _schema_ref(op.response, components)}},
+            }
+        else:
+            entry["responses"][str(op.status)] = {
+                "description": "Success.",
+                "content": {op.content_type: {"schema": {"type": "string"}}},
+            }
+        for status in sorted({401, 403, 422, *op.errors}):
+            entry["responses"][str(status)] = {
+                "description": "Error.",
+                "content": {"application/json": {"schema": error_ref}},
+            }
+        paths.setdefault(path, {})[op.method.lower()] = entry
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
+    }

@@ -1,0 +1,51 @@
+"""The ORM models, one module per aggregate."""
+
+from .activity import Activity
+from .agency import Agency
+from .call import Call
+from .enums import (
+    ActivityKind,
+    AssignmentRule,
+    CallDirection,
+    CallOutcome,
+    ListingOperation,
+    Operation,
+    PropertyStatus,
+    PropertyType,
+    ProspectSource,
+    ProspectStatus,
+    Role,
+    VisitStatus,
+)
+from .follow_up import FollowUp
+from .property import Property
+from .prospect import OPEN_STATUSES, Prospect
+from .types import utcnow
+from .user import ApiToken, User
+from .visit import Visit
+
+__all__ = [
+    "OPEN_STATUSES",
+    "Activity",
+    "ActivityKind",
+    "Agency",
+    "ApiToken",
+    "AssignmentRule",
+    "Call",
+    "CallDirection",
+    "CallOutcome",
+    "FollowUp",
+    "ListingOperation",
+    "Operation",
+    "Property",
+    "PropertyStatus",
+    "PropertyType",
+    "Prospect",
+    "ProspectSource",
+    "ProspectStatus",
+    "Role",
+    "User",
+    "Visit",
+    "VisitStatus",
+    "utcnow",
+]

@@ -1,0 +1,34 @@
+"""The agency: the tenant that owns every other record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .enums import AssignmentRule
+from .types import UTCDateTime, str_enum, utcnow
+
+
+class Agency(db.Model):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    slug: Mapped[str] = mapped_column(sa.String(63), unique=True)
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Madrid")
+    locale: Mapped[str] = mapped_column(sa.String(8), default="en")
+    currency: Mapped[str] = mapped_column(sa.String(3), default="EUR")
+    assignment_rule: Mapped[AssignmentRule] = mapped_column(
+        str_enum(AssignmentRule, "assignment_rule"), default=AssignmentRule.MANUAL
+    )
+    agents_see_unassigned: Mapped[bool] = mapped_column(default=False)
+    default_visit_minutes: Mapped[int] = mapped_column(default=45)
+    settings: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Agency {self.slug}>"

@@ -1,0 +1,110 @@
+"""The role matrix of SPEC §2, in one place: "may this user do this (to this record)?"
+
+Views, API routes and services ask ``can``/``require``; list queries ask
+``visible_prospects`` and friends, so a role's visibility is written once.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, or_
+
+from .errors import Forbidden
+from .models import Call, FollowUp, Prospect, Role, User, Visit
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CREATE = "create"
+    EDIT = "edit"
+    ASSIGN = "assign"
+    DELETE = "delete"
+    RESTORE = "restore"
+    ERASE = "erase"
+    MANAGE_USERS = "manage_users"
+    MANAGE_AGENCY = "manage_agency"
+    MANAGE_PLUGINS = "manage_plugins"
+    VIEW_ALL_REPORTS = "view_all_reports"
+
+
+STAFF = {Role.ADMIN, Role.MANAGER}
+
+# actions that depend on the role alone, whatever the record
+_ROLE_ACTIONS: dict[Action, set[Role]] = {
+    Action.ASSIGN: STAFF,
+    Action.DELETE: STAFF,
+    Action.RESTORE: STAFF,
+    Action.ERASE: {Role.ADMIN},
+    Action.MANAGE_USERS: {Role.ADMIN},
+    Action.MANAGE_AGENCY: {Role.ADMIN},
+    Action.MANAGE_PLUGINS: {Role.ADMIN},
+    Action.VIEW_ALL_REPORTS: STAFF,
+}
+
+
+def is_staff(user: User) -> bool:
+    """Admins and managers see and manage everything in their agency."""
+    return user.role in STAFF
+
+
+def can_see_prospect(user: User, prospect: Prospect) -> bool:
+    """An agent sees the prospects assigned to them (and the unassigned pool if allowed)."""
+    if is_staff(user):
+        return True
+    if prospect.assigned_agent_id == user.id:
+        return True
+    return prospect.assigned_agent_id is None and user.agency.agents_see_unassigned
+
+
+def can(user: User, action: Action, record: Any = None) -> bool:
+    """Whether ``user`` may do ``action`` (to ``record``, when the answer depends on it)."""
+    if not user.active:
+        return False
+    if action in _ROLE_ACTIONS:
+        return user.role in _ROLE_ACTIONS[action]
+    if record is None or is_staff(user):
+        return True
+    if isinstance(record, Prospect):
+        return can_see_prospect(user, record)
+    if isinstance(record, Visit | Call):
+        return record.agent_id == user.id
+    if isinstance(record, FollowUp):
+        return record.assignee_id == user.id or (
+            record.prospect is not None and can_see_prospect(user, record.prospect)
+        )
+    return True  # properties: every role sees and edits them
+
+
+def require(user: User, action: Action, record: Any = None) -> None:
+    """Raise ``Forbidden`` unless ``can(user, action, record)``."""
+    if not can(user, action, record):
+        raise Forbidden(str(_l("You do not have permission to do that.")))
+
+
+def visible_prospects(stmt: Select, user: User) -> Select:
+    """Restrict a prospect query to what ``user`` may see."""
+    if is_staff(user):
+        return stmt
+    if user.agency.agents_see_unassigned:
+        return stmt.where(
+            or_(Prospect.assigned_agent_id == user.id, Prospect.assigned_agent_id.is_(None))
+        )
+    return stmt.where(Prospect.assigned_agent_id == user.id)
+
+
+def visible_visits(stmt: Select, user: User) -> Select:
+    """Restrict a visit query to what ``user`` may see (an agent: their own)."""
+    return stmt if is_staff(user) else stmt.where(Visit.agent_id == user.id)
+
+
+def visible_calls(stmt: Select, user: User) -> Select:
+    """Restrict a call query to what ``user`` may see (an agent: their own)."""
+    return stmt if is_staff(user) else stmt.where(Call.agent_id == user.id)
+
+
+def visible_follow_ups(stmt: Select, user: User) -> Select:
+    """Restrict a follow-up query to what ``user`` may see (an agent: their own)."""
+    return stmt if is_staff(user) else stmt.where(FollowUp.assignee_id == user.id)

@@ -1,0 +1,61 @@
+"""Request and response shapes of calls, follow-ups and notes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, Field
+
+from ..models import CallDirection, CallOutcome
+from .common import InputModel, OutputModel, text
+
+
+class CallCreate(InputModel):
+    prospect_id: int
+    direction: CallDirection
+    outcome: CallOutcome
+    occurred_at: AwareDatetime | None = None
+    duration_seconds: int = Field(default=0, ge=0, le=24 * 3600)
+    summary: text(5000) = ""  # type: ignore[valid-type]
+    agent_id: int | None = None
+    follow_up_at: AwareDatetime | None = None
+    follow_up_title: text(200) = ""  # type: ignore[valid-type]
+
+
+class CallOut(OutputModel):
+    id: int
+    prospect_id: int
+    agent_id: int
+    direction: CallDirection
+    occurred_at: datetime
+    duration_seconds: int
+    outcome: CallOutcome
+    summary: str
+
+
+class FollowUpCreate(InputModel):
+    prospect_id: int
+    due_at: AwareDatetime
+    title: text(200, 1)  # type: ignore[valid-type]
+    assignee_id: int | None = None
+
+
+class FollowUpUpdate(InputModel):
+    due_at: AwareDatetime = None  # type: ignore[assignment]
+    title: text(200, 1) = None  # type: ignore[valid-type]
+    assignee_id: int = None  # type: ignore[assignment]
+    done: bool = None  # type: ignore[assignment]
+
+
+class FollowUpOut(OutputModel):
+    id: int
+    prospect_id: int
+    assignee_id: int
+    due_at: datetime
+    title: str
+    done_at: datetime | None
+    created_at: datetime
+
+
+class NoteCreate(InputModel):
+    body: text(10_000, 1)  # type: ignore[valid-type]

@@ -1,0 +1,175 @@
+"""Agencies, users and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..errors import Conflict, ValidationFailed
+from ..extensions import db
+from ..models import Agency, ApiToken, Role, User, utcnow
+from ..policy import Action, require
+from ..schemas.agency import AgencyUpdate, UserCreate, UserUpdate, _valid_timezone
+from ..schemas.common import validate
+from ..tenancy import unscoped
+from .transaction import commit
+
+TOKEN_PREFIX = "rcrm_"
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def slugify(name: str) -> str:
+    """A url-safe slug from a name: ``"Pisos Sol, S.L."`` → ``"pisos-sol-s-l"``."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:63].strip("-")
+
+
+def create_agency(
+    name: str, slug: str | None = None, timezone: str = "Europe/Madrid", **settings: Any
+) -> Agency:
+    """Create an agency (a tenant). Used by the CLI and the demo loader."""
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationFailed(_("Give the agency a name."), {"name": _("1 to 200 characters.")})
+    slug = (slug or slugify(name)).strip()
+    if not SLUG_RE.match(slug):
+        message = _("Use lower-case letters, digits and dashes.")
+        raise ValidationFailed(message, {"slug": message})
+    try:
+        _valid_timezone(timezone)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), {"timezone": str(exc)}) from None
+    if db.session.scalars(select(Agency.id).where(Agency.slug == slug)).first():
+        message = _("Another agency already has this slug.")
+        raise Conflict(message, {"slug": message})
+    agency = Agency(name=name, slug=slug, timezone=timezone, **settings)
+    db.session.add(agency)
+    commit()
+    return agency
+
+
+def update_agency(actor: User, data: dict[str, Any]) -> Agency:
+    """Change the caller's agency settings (admins only)."""
+    require(actor, Action.MANAGE_AGENCY)
+    sent = validate(AgencyUpdate, data).model_dump(exclude_unset=True)
+    agency = actor.agency
+    for field, value in sent.items():
+        if value is None:
+            message = _("This field cannot be empty.")
+            raise ValidationFailed(message, {field: message})
+        setattr(agency, field, value)
+    commit()
+    return agency
+
+
+def create_user(agency: Agency, data: dict[str, Any], actor: User | None = None) -> User:
+    """Add a user to ``agency``; ``actor`` (when given) must be an admin."""
+    if actor is not None:
+        require(actor, Action.MANAGE_USERS)
+    values = validate(UserCreate, data)
+    existing = db.session.scalars(
+        select(User.id).where(User.email == values.email).execution_options(**unscoped())
+    ).first()
+    if existing:
+        message = _("Another user already has this e-mail.")
+        raise Conflict(message, {"email": message})
+    user = User(
+        agency_id=agency.id,
+        email=values.email,
+        name=values.name,
+        role=values.role,
+        phone=values.phone,
+        areas=list(values.areas),
+        languages=list(values.languages),
+    )
+    if values.password:
+        user.set_password(values.password)
+    db.session.add(user)
+    commit()
+    return user
+
+
+def update_user(actor: User, user: User, data: dict[str, Any]) -> User:
+    """Change a user: admins change anyone in their agency; users their own preferences."""
+    sent = validate(UserUpdate, data).model_dump(exclude_unset=True)
+    own_fields = {"name", "phone", "locale", "timezone", "languages"}
+    if user.id != actor.id or set(sent) - own_fields:
+        require(actor, Action.MANAGE_USERS)
+    if user.id == actor.id and (sent.get("role", Role.ADMIN) != Role.ADMIN or sent.get("active") is False):
+        message = _("You cannot demote or deactivate yourself.")
+        raise ValidationFailed(message, {"role": message})
+    for field, value in sent.items():
+        if value is None and field in {"name", "role", "active", "areas", "languages"}:
+            message = _("This field cannot be empty.")
+            raise ValidationFailed(message, {field: message})
+        setattr(user, field, value)
+    commit()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Change a user's password (at least 8 characters)."""
+    if len(password or "") < 8:
+        message = _("Use at least 8 characters.")
+        raise ValidationFailed(message, {"password": message})
+    user.set_password(password)
+    commit()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None."""
+    user = db.session.scalars(
+        select(User).where(User.email == (email or "").strip().lower()).execution_options(**unscoped())
+    ).first()
+    if user is None or not user.active or not user.check_password(password or ""):
+        return None
+    user.last_login_at = utcnow()
+    commit()
+    return user
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Issue an API token for ``user``; returns the record and the secret (shown once)."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        agency_id=user.agency_id,
+        user_id=user.id,
+        name=(name or "").strip()[:100],
+        token_hash=_hash_token(secret),
+        prefix=secret[: len(TOKEN_PREFIX) + 4],
+    )
+    db.session.add(token)
+    commit()
+    return token, secret
+
+
+def revoke_token(actor: User, token: ApiToken) -> None:
+    """Revoke a token: the owner or an admin of the agency may."""
+    if token.user_id != actor.id:
+        require(actor, Action.MANAGE_USERS)
+    token.revoked_at = utcnow()
+    commit()
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user a bearer token acts as, or None when unknown or revoked."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = db.session.scalars(
+        select(ApiToken)
+        .where(ApiToken.token_hash == _hash_token(secret), ApiToken.revoked_at.is_(None))
+        .execution_options(**unscoped())
+    ).first()
+    if token is None or not token.user.active:
+        return None
+    return token.user

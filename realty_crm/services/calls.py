@@ -1,0 +1,201 @@
+"""Logging calls, and the follow-ups that come out of them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..models import (
+    ActivityKind,
+    Call,
+    CallOutcome,
+    FollowUp,
+    Prospect,
+    ProspectStatus,
+    User,
+    utcnow,
+)
+from ..policy import Action, is_staff, require
+from ..schemas.activity import CallCreate, FollowUpCreate, FollowUpUpdate
+from ..schemas.common import validate
+from ..tenancy import get_or_404
+from . import activity
+from .transaction import commit
+
+# a call logged more than this far ahead is a typing mistake
+MAX_FUTURE = timedelta(minutes=5)
+
+
+def _load_prospect(actor: User, prospect_id: int, field: str = "prospect_id") -> Prospect:
+    prospect = db.session.scalars(select(Prospect).where(Prospect.id == prospect_id)).first()
+    if prospect is None:
+        message = _("No prospect with this id.")
+        raise ValidationFailed(message, {field: message})
+    require(actor, Action.VIEW, prospect)
+    return prospect
+
+
+def _load_user(actor: User, user_id: int, field: str) -> User:
+    user = db.session.scalars(
+        select(User).where(User.id == user_id, User.agency_id == actor.agency_id)
+    ).first()
+    if user is None or not user.active:
+        message = _("No active user with this id in the agency.")
+        raise ValidationFailed(message, {field: message})
+    return user
+
+
+def log_call(actor: User, data: dict[str, Any]) -> Call:
+    """Log a call with a prospect; updates last contact and may create the next follow-up."""
+    values = validate(CallCreate, data)
+    prospect = _load_prospect(actor, values.prospect_id)
+    agent = actor
+    if values.agent_id is not None and values.agent_id != actor.id:
+        if not is_staff(actor):
+            message = _("You can only log your own calls.")
+            raise ValidationFailed(message, {"agent_id": message})
+        agent = _load_user(actor, values.agent_id, "agent_id")
+    now = utcnow()
+    occurred_at = values.occurred_at or now
+    if occurred_at > now + MAX_FUTURE:
+        message = _("A call cannot be logged in the future.")
+        raise ValidationFailed(message, {"occurred_at": message})
+    if values.follow_up_at is not None and not values.follow_up_title:
+        values.follow_up_title = _("Call back")
+    call = Call(
+        agency_id=prospect.agency_id,
+        prospect=prospect,
+        agent=agent,
+        direction=values.direction,
+        outcome=values.outcome,
+        occurred_at=occurred_at,
+        duration_seconds=values.duration_seconds,
+        summary=values.summary,
+    )
+    db.session.add(call)
+    db.session.flush()
+    if prospect.last_contacted_at is None or occurred_at > prospect.last_contacted_at:
+        prospect.last_contacted_at = occurred_at
+    reached = values.outcome == CallOutcome.ANSWERED
+    if reached and prospect.first_contacted_at is None:
+        prospect.first_contacted_at = occurred_at
+    activity.record(
+        ActivityKind.CALL,
+        actor,
+        prospect=prospect,
+        subject_id=call.id,
+        summary=values.summary,
+        data={
+            "direction": values.direction.value,
+            "outcome": values.outcome.value,
+            "duration_seconds": values.duration_seconds,
+            "agent_id": agent.id,
+        },
+    )
+    if reached and prospect.status == ProspectStatus.NEW:
+        prospect.status = ProspectStatus.CONTACTED
+        activity.record(
+            ActivityKind.STATUS_CHANGED,
+            actor,
+            prospect=prospect,
+            summary=_("Status new → contacted."),
+            data={"old": "new", "new": "contacted"},
+        )
+    if values.follow_up_at is not None:
+        _add_follow_up(actor, prospect, agent, values.follow_up_at, values.follow_up_title)
+    commit()
+    return call
+
+
+def _add_follow_up(
+    actor: User, prospect: Prospect, assignee: User, due_at: datetime, title: str
+) -> FollowUp:
+    follow_up = FollowUp(
+        agency_id=prospect.agency_id,
+        prospect=prospect,
+        assignee=assignee,
+        due_at=due_at,
+        title=title,
+        created_by_id=actor.id,
+    )
+    db.session.add(follow_up)
+    db.session.flush()
+    activity.record(
+        ActivityKind.FOLLOW_UP,
+        actor,
+        prospect=prospect,
+        subject_id=follow_up.id,
+        summary=title,
+        data={"due_at": due_at.isoformat(), "assignee_id": assignee.id, "event": "created"},
+    )
+    _refresh_next_follow_up(prospect)
+    return follow_up
+
+
+def _refresh_next_follow_up(prospect: Prospect) -> None:
+    db.session.flush()
+    prospect.next_follow_up_at = db.session.scalar(
+        select(func.min(FollowUp.due_at)).where(
+            FollowUp.prospect_id == prospect.id, FollowUp.done_at.is_(None)
+        )
+    )
+
+
+def create_follow_up(actor: User, data: dict[str, Any]) -> FollowUp:
+    """Plan a follow-up for a prospect (agents plan their own; managers for anyone)."""
+    values = validate(FollowUpCreate, data)
+    prospect = _load_prospect(actor, values.prospect_id)
+    assignee = actor
+    if values.assignee_id is not None and values.assignee_id != actor.id:
+        if not is_staff(actor):
+            message = _("You can only plan follow-ups for yourself.")
+            raise ValidationFailed(message, {"assignee_id": message})
+        assignee = _load_user(actor, values.assignee_id, "assignee_id")
+    follow_up = _add_follow_up(actor, prospect, assignee, values.due_at, values.title)
+    commit()
+    return follow_up
+
+
+def update_follow_up(actor: User, follow_up: FollowUp, data: dict[str, Any]) -> FollowUp:
+    """Reschedule, rename, reassign, or mark a follow-up done (or not done)."""
+    require(actor, Action.EDIT, follow_up)
+    sent = validate(FollowUpUpdate, data).model_dump(exclude_unset=True)
+    for field in ("due_at", "title", "assignee_id", "done"):
+        if field in sent and sent[field] is None:
+            message = _("This field cannot be empty.")
+            raise ValidationFailed(message, {field: message})
+    if "assignee_id" in sent and sent["assignee_id"] != follow_up.assignee_id:
+        if not is_staff(actor):
+            message = _("You can only plan follow-ups for yourself.")
+            raise ValidationFailed(message, {"assignee_id": message})
+        follow_up.assignee = _load_user(actor, sent["assignee_id"], "assignee_id")
+    if "due_at" in sent:
+        follow_up.due_at = sent["due_at"]
+    if "title" in sent:
+        follow_up.title = sent["title"]
+    if "done" in sent and sent["done"] != (follow_up.done_at is not None):
+        follow_up.done_at = utcnow() if sent["done"] else None
+        activity.record(
+            ActivityKind.FOLLOW_UP,
+            actor,
+            prospect=follow_up.prospect,
+            subject_id=follow_up.id,
+            summary=(_("Done: %(title)s", title=follow_up.title) if sent["done"]
+                     else _("Reopened: %(title)s", title=follow_up.title)),
+            data={"event": "done" if sent["done"] else "reopened"},
+        )
+    _refresh_next_follow_up(follow_up.prospect)
+    commit()
+    return follow_up
+
+
+def get_follow_up(actor: User, follow_up_id: Any) -> FollowUp:
+    """A follow-up of the agency that ``actor`` may see, or 404/403."""
+    follow_up = get_or_404(FollowUp, follow_up_id)
+    require(actor, Action.VIEW, follow_up)
+    return follow_up

@@ -1,0 +1,349 @@
+"""The write path of prospects: create, update, assign, notes, merge, delete, restore, erase."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from ..errors import Conflict, ValidationFailed
+from ..extensions import db
+from ..models import (
+    OPEN_STATUSES,
+    Activity,
+    ActivityKind,
+    Call,
+    Prospect,
+    ProspectStatus,
+    Role,
+    User,
+    utcnow,
+)
+from ..policy import Action, require
+from ..schemas.common import validate
+from ..schemas.prospect import ProspectCreate, ProspectUpdate
+from . import activity
+from .transaction import commit
+
+REQUIREMENT_FIELDS = (
+    "operation",
+    "property_types",
+    "min_price",
+    "max_price",
+    "min_bedrooms",
+    "min_area_m2",
+    "areas",
+)
+# fields copied straight from the validated input to the model
+PLAIN_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "source",
+    "source_detail",
+    "status",
+    "lost_reason",
+    "marketing_consent",
+    "tags",
+    "next_follow_up_at",
+)
+
+
+def phone_region(user: User) -> str:
+    """The region used to read phone numbers written without a country code."""
+    return str(user.agency.settings.get("phone_region", "ES"))
+
+
+def search_text(prospect: Prospect) -> str:
+    """The lower-cased text that full-text search looks in."""
+    digits = (prospect.phone or "").lstrip("+")
+    parts = [prospect.first_name, prospect.last_name, prospect.email or "", digits]
+    return " ".join(p for p in parts if p).lower()
+
+
+def find_duplicates(
+    agency_id: int, email: str | None, phone: str | None, exclude_id: int | None = None
+) -> list[Prospect]:
+    """Prospects of the agency with the same e-mail or phone, deleted ones included."""
+    conditions = []
+    if email:
+        conditions.append(Prospect.email == email.lower())
+    if phone:
+        conditions.append(Prospect.phone == phone)
+    if not conditions:
+        return []
+    stmt = (
+        select(Prospect)
+        .where(Prospect.agency_id == agency_id, or_(*conditions))
+        .execution_options(include_deleted=True)
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Prospect.id != exclude_id)
+    return list(db.session.scalars(stmt))
+
+
+def _duplicate_conflict(duplicates: list[Prospect], email: str | None) -> Conflict:
+    existing = duplicates[0]
+    field = "email" if email and existing.email == email else "phone"
+    message = _("%(name)s already has this %(field)s.", name=existing.full_name, field=field)
+    return Conflict(message, {field: message, "existing_id": existing.id})
+
+
+def _check_agent(actor: User, agent_id: int | None) -> User | None:
+    if agent_id is None:
+        return None
+    agent = db.session.scalars(
+        select(User).where(User.id == agent_id, User.agency_id == actor.agency_id)
+    ).first()
+    if agent is None or not agent.active:
+        message = _("No active user with this id in the agency.")
+        raise ValidationFailed(message, {"assigned_agent_id": message})
+    return agent
+
+
+def _check_status(status: ProspectStatus, lost_reason: str | None) -> None:
+    if status == ProspectStatus.LOST and not lost_reason:
+        message = _("Say why the prospect was lost.")
+        raise ValidationFailed(message, {"lost_reason": message})
+
+
+def create_prospect(actor: User, data: dict[str, Any], *, allow_duplicate: bool = False) -> Prospect:
+    """Create a prospect; a duplicate e-mail or phone is a ``Conflict`` naming the existing one."""
+    require(actor, Action.CREATE)
+    values = validate(ProspectCreate, data, phone_region=phone_region(actor))
+    _check_status(values.status, values.lost_reason)
+    if "assigned_agent_id" in values.model_fields_set and values.assigned_agent_id != actor.id:
+        require(actor, Action.ASSIGN)
+    agent_id = values.assigned_agent_id
+    if agent_id is None and actor.role == Role.AGENT:
+        agent_id = actor.id  # an agent keeps the leads they enter
+    agent = _check_agent(actor, agent_id)
+    duplicates = find_duplicates(actor.agency_id, values.email, values.phone)
+    if duplicates and not allow_duplicate:
+        raise _duplicate_conflict(duplicates, values.email)
+
+    prospect = Prospect(agency_id=actor.agency_id, assigned_agent=agent)
+    for field in PLAIN_FIELDS:
+        setattr(prospect, field, getattr(values, field))
+    for field in REQUIREMENT_FIELDS:
+        setattr(prospect, field, _plain(getattr(values.requirements, field)))
+    prospect.search_text = search_text(prospect)
+    db.session.add(prospect)
+    db.session.flush()
+    activity.record(
+        ActivityKind.CREATED,
+        actor,
+        prospect=prospect,
+        summary=_("Prospect created (source: %(source)s).", source=prospect.source.value),
+        data={"source": prospect.source.value},
+    )
+    if agent is not None:
+        activity.record(
+            ActivityKind.ASSIGNED,
+            actor,
+            prospect=prospect,
+            summary=_("Assigned to %(name)s.", name=agent.name),
+            data={"agent_id": agent.id, "previous_agent_id": None},
+        )
+    commit()
+    return prospect
+
+
+def _plain(value: Any) -> Any:
+    """Enum members and lists of them as their plain values, for JSON columns."""
+    if isinstance(value, list):
+        return [getattr(v, "value", v) for v in value]
+    return value
+
+
+def _json_safe(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    if value is None or isinstance(value, bool | int | str):
+        return getattr(value, "value", value)
+    return str(value)
+
+
+def update_prospect(actor: User, prospect: Prospect, data: dict[str, Any]) -> Prospect:
+    """Change the fields sent; records each change on the timeline."""
+    require(actor, Action.EDIT, prospect)
+    values = validate(ProspectUpdate, data, phone_region=phone_region(actor))
+    sent = values.model_dump(exclude_unset=True)
+    if "assigned_agent_id" in sent and sent["assigned_agent_id"] != prospect.assigned_agent_id:
+        require(actor, Action.ASSIGN)
+    new_status = sent.get("status", prospect.status)
+    _check_status(new_status, sent.get("lost_reason", prospect.lost_reason))
+    duplicates = find_duplicates(
+        prospect.agency_id, sent.get("email"), sent.get("phone"), exclude_id=prospect.id
+    )
+    if duplicates:
+        raise _duplicate_conflict(duplicates, sent.get("email"))
+
+    changes: dict[str, list[Any]] = {}
+    for field in PLAIN_FIELDS:
+        if field in sent and getattr(prospect, field) != sent[field]:
+            changes[field] = [_json_safe(getattr(prospect, field)), _json_safe(sent[field])]
+            setattr(prospect, field, sent[field])
+    for field, value in sent.get("requirements", {}).items():
+        value = _plain(value)
+        if getattr(prospect, field) != value:
+            changes[field] = [_json_safe(getattr(prospect, field)), _json_safe(value)]
+            setattr(prospect, field, value)
+    old_status = changes.pop("status", None)
+    if changes:
+        activity.record(
+            ActivityKind.UPDATED,
+            actor,
+            prospect=prospect,
+            summary=_("Changed %(fields)s.", fields=", ".join(sorted(changes))),
+            data={"changes": changes},
+        )
+    if old_status:
+        activity.record(
+            ActivityKind.STATUS_CHANGED,
+            actor,
+            prospect=prospect,
+            summary=_("Status %(old)s → %(new)s.", old=old_status[0], new=old_status[1]),
+            data={"old": old_status[0], "new": old_status[1]},
+        )
+    prospect.search_text = search_text(prospect)
+    if "assigned_agent_id" in sent and sent["assigned_agent_id"] != prospect.assigned_agent_id:
+        _assign(actor, prospect, sent["assigned_agent_id"])
+    commit()
+    return prospect
+
+
+def _assign(actor: User, prospect: Prospect, agent_id: int | None) -> None:
+    agent = _check_agent(actor, agent_id)
+    previous = prospect.assigned_agent
+    prospect.assigned_agent = agent
+    activity.record(
+        ActivityKind.ASSIGNED,
+        actor,
+        prospect=prospect,
+        summary=_("Assigned to %(name)s.", name=agent.name) if agent else _("Unassigned."),
+        data={"agent_id": agent_id, "previous_agent_id": previous.id if previous else None},
+    )
+
+
+def assign_prospect(actor: User, prospect: Prospect, agent_id: int | None) -> Prospect:
+    """Give the prospect to ``agent_id`` (None puts it back in the unassigned pool)."""
+    require(actor, Action.ASSIGN)
+    if agent_id != prospect.assigned_agent_id:
+        _assign(actor, prospect, agent_id)
+        commit()
+    return prospect
+
+
+def add_note(actor: User, prospect: Prospect, body: str) -> Activity:
+    """Add a free-text note to the prospect's timeline."""
+    require(actor, Action.VIEW, prospect)
+    body = (body or "").strip()
+    if not body:
+        raise ValidationFailed(_("Write the note first."), {"body": _("Write the note first.")})
+    if len(body) > 10_000:
+        raise ValidationFailed(_("The note is too long."), {"body": _("At most 10,000 characters.")})
+    entry = activity.record(ActivityKind.NOTE, actor, prospect=prospect, summary=body)
+    commit()
+    return entry
+
+
+def merge_into(actor: User, existing: Prospect, data: dict[str, Any]) -> Prospect:
+    """Add what a would-be duplicate brings to ``existing``: blanks filled, tags joined.
+
+    Fields the existing record already has are kept; the timeline records the merge.
+    """
+    require(actor, Action.EDIT, existing)
+    values = validate(ProspectCreate, data, phone_region=phone_region(actor))
+    filled: dict[str, Any] = {}
+    for field in ("last_name", "email", "phone", "source_detail"):
+        new = getattr(values, field)
+        if new and not getattr(existing, field):
+            setattr(existing, field, new)
+            filled[field] = new
+    for field in REQUIREMENT_FIELDS:
+        new = _plain(getattr(values.requirements, field))
+        if new not in (None, []) and getattr(existing, field) in (None, []):
+            setattr(existing, field, new)
+            filled[field] = _json_safe(new)
+    merged_tags = list(dict.fromkeys([*(existing.tags or []), *values.tags]))
+    if merged_tags != list(existing.tags or []):
+        existing.tags = merged_tags
+        filled["tags"] = merged_tags
+    if values.marketing_consent and not existing.marketing_consent:
+        existing.marketing_consent = True
+        filled["marketing_consent"] = True
+    if existing.deleted_at is not None:
+        existing.deleted_at = None
+        existing.deleted_by_id = None
+    existing.search_text = search_text(existing)
+    activity.record(
+        ActivityKind.MERGED,
+        actor,
+        prospect=existing,
+        summary=_("Merged a duplicate entry for %(name)s.", name=values.first_name),
+        data={"filled": filled, "source": values.source.value},
+    )
+    commit()
+    return existing
+
+
+def delete_prospect(actor: User, prospect: Prospect) -> None:
+    """Soft-delete: hidden from lists until a manager restores it."""
+    require(actor, Action.DELETE)
+    prospect.deleted_at = utcnow()
+    prospect.deleted_by_id = actor.id
+    activity.record(ActivityKind.DELETED, actor, prospect=prospect, summary=_("Deleted."))
+    commit()
+
+
+def restore_prospect(actor: User, prospect: Prospect) -> None:
+    """Undo a soft delete."""
+    require(actor, Action.RESTORE)
+    prospect.deleted_at = None
+    prospect.deleted_by_id = None
+    activity.record(ActivityKind.RESTORED, actor, prospect=prospect, summary=_("Restored."))
+    commit()
+
+
+def erase_prospect(actor: User, prospect: Prospect) -> None:
+    """GDPR erasure: personal data is overwritten for good; figures stay anonymous."""
+    require(actor, Action.ERASE)
+    prospect.first_name = _("Erased")
+    prospect.last_name = ""
+    prospect.email = None
+    prospect.phone = None
+    prospect.notes = None
+    prospect.tags = []
+    prospect.source_detail = None
+    prospect.lost_reason = None
+    prospect.marketing_consent = False
+    prospect.search_text = ""
+    prospect.erased_at = utcnow()
+    if prospect.deleted_at is None:
+        prospect.deleted_at = prospect.erased_at
+        prospect.deleted_by_id = actor.id
+    db.session.execute(
+        Call.__table__.update().where(Call.prospect_id == prospect.id).values(summary="")
+    )
+    db.session.execute(
+        Activity.__table__.update()
+        .where(Activity.prospect_id == prospect.id)
+        .values(summary="", data={})
+    )
+    activity.record(ActivityKind.ERASED, actor, prospect=prospect, summary=_("Personal data erased."))
+    commit()
+
+
+def count_open_for(agent_ids: list[int]) -> dict[int, int]:
+    """Open prospects held by each agent."""
+    rows = db.session.execute(
+        select(Prospect.assigned_agent_id, func.count())
+        .where(Prospect.assigned_agent_id.in_(agent_ids), Prospect.status.in_(OPEN_STATUSES))
+        .group_by(Prospect.assigned_agent_id)
+    )
+    return {agent_id: n for agent_id, n in rows}

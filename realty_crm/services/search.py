@@ -1,0 +1,169 @@
+"""Read side: filtered, sorted, paginated lists of prospects and properties."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Property, Prospect, User
+from ..policy import visible_prospects
+
+T = TypeVar("T")
+
+MAX_PER_PAGE = 200
+MAX_QUERY_TERMS = 6
+
+
+@dataclass
+class Results(Generic[T]):
+    """One page of a list, with the total for the pager."""
+
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _terms(q: str | None) -> list[str]:
+    """Search terms: lower-cased words; a phone-like term keeps only its digits."""
+    terms = []
+    for word in (q or "").lower().split()[:MAX_QUERY_TERMS]:
+        digits = re.sub(r"[\s().+-]", "", word)
+        terms.append(digits if digits.isdigit() else word)
+    # "600 111 222" typed with spaces is one phone number
+    joined = "".join(terms)
+    if len(terms) > 1 and joined.isdigit():
+        terms = [joined]
+    return [t for t in terms if t]
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def text_filter(stmt: Select, column: Any, q: str | None) -> Select:
+    """Keep rows whose ``column`` contains every term of ``q``."""
+    for term in _terms(q):
+        stmt = stmt.where(column.like(_like(term), escape="\\"))
+    return stmt
+
+
+def paginate(stmt: Select, page: int, per_page: int, count_stmt: Select | None = None) -> Results:
+    """Run ``stmt`` for one page and count the whole list once."""
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    page = max(1, page)
+    total = db.session.scalar(
+        count_stmt
+        if count_stmt is not None
+        else select(func.count()).select_from(stmt.order_by(None).subquery())
+    )
+    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    return Results(items, page, per_page, total or 0)
+
+
+PROSPECT_SORTS = {
+    "newest": (Prospect.created_at.desc(), Prospect.id.desc()),
+    "oldest": (Prospect.created_at.asc(), Prospect.id.asc()),
+    "name": (Prospect.last_name.asc(), Prospect.first_name.asc(), Prospect.id.asc()),
+    "last_contacted": (Prospect.last_contacted_at.desc(), Prospect.id.desc()),
+    "next_follow_up": (Prospect.next_follow_up_at.asc(), Prospect.id.asc()),
+    "status": (Prospect.status.asc(), Prospect.created_at.desc(), Prospect.id.desc()),
+}
+
+
+@dataclass
+class ProspectFilters:
+    """What a prospect list can be narrowed by (SPEC §4)."""
+
+    q: str | None = None
+    status: str | None = None
+    assigned_agent_id: int | None = None
+    source: str | None = None
+    unassigned: bool = False
+    deleted: bool = False
+    sort: str = "newest"
+
+
+def prospect_query(actor: User, filters: ProspectFilters) -> Select:
+    """The prospects ``actor`` may see, narrowed by ``filters`` and sorted."""
+    stmt = visible_prospects(select(Prospect), actor)
+    stmt = text_filter(stmt, Prospect.search_text, filters.q)
+    if filters.status:
+        stmt = stmt.where(Prospect.status == filters.status)
+    if filters.source:
+        stmt = stmt.where(Prospect.source == filters.source)
+    if filters.assigned_agent_id is not None:
+        stmt = stmt.where(Prospect.assigned_agent_id == filters.assigned_agent_id)
+    if filters.unassigned:
+        stmt = stmt.where(Prospect.assigned_agent_id.is_(None))
+    if filters.deleted:
+        stmt = stmt.where(Prospect.deleted_at.is_not(None)).execution_options(include_deleted=True)
+    return stmt.order_by(*PROSPECT_SORTS.get(filters.sort, PROSPECT_SORTS["newest"]))
+
+
+def list_prospects(
+    actor: User, filters: ProspectFilters, page: int = 1, per_page: int = 50
+) -> Results[Prospect]:
+    """One page of prospects, with each one's agent loaded."""
+    stmt = prospect_query(actor, filters).options(selectinload(Prospect.assigned_agent))
+    return paginate(stmt, page, per_page)
+
+
+PROPERTY_SORTS = {
+    "newest": (Property.created_at.desc(), Property.id.desc()),
+    "price_asc": (Property.price.asc(), Property.id.asc()),
+    "price_desc": (Property.price.desc(), Property.id.desc()),
+    "reference": (Property.reference.asc(),),
+}
+
+
+@dataclass
+class PropertyFilters:
+    """What a property search can be narrowed by (SPEC §4)."""
+
+    q: str | None = None
+    operation: str | None = None
+    property_type: str | None = None
+    status: str | None = None
+    city: str | None = None
+    area: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    min_bedrooms: int | None = None
+    deleted: bool = False
+    sort: str = "newest"
+
+
+def property_query(filters: PropertyFilters) -> Select:
+    """Properties of the agency narrowed by ``filters`` and sorted."""
+    stmt = text_filter(select(Property), Property.search_text, filters.q)
+    for field in ("operation", "property_type", "status", "city", "area"):
+        value = getattr(filters, field)
+        if value:
+            stmt = stmt.where(getattr(Property, field) == value)
+    if filters.min_price is not None:
+        stmt = stmt.where(Property.price >= filters.min_price)
+    if filters.max_price is not None:
+        stmt = stmt.where(Property.price <= filters.max_price)
+    if filters.min_bedrooms is not None:
+        stmt = stmt.where(Property.bedrooms >= filters.min_bedrooms)
+    if filters.deleted:
+        stmt = stmt.where(Property.deleted_at.is_not(None)).execution_options(include_deleted=True)
+    return stmt.order_by(*PROPERTY_SORTS.get(filters.sort, PROPERTY_SORTS["newest"]))
+
+
+def list_properties(filters: PropertyFilters, page: int = 1, per_page: int = 50) -> Results[Property]:
+    """One page of properties, with each one's listing agent loaded."""
+    stmt = property_query(filters).options(selectinload(Property.listing_agent))
+    return paginate(stmt, page, per_page)

@@ -1,0 +1,131 @@
+"""pytest fixtures: an app on a real database (SQLite, or PostgreSQL when
+``REALTY_CRM_TEST_DATABASE_URL`` names one), a client, factories and signed-in helpers.
+
+The schema is built once per run with the real migrations; every test starts
+from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from .. import create_app
+from ..extensions import db
+from ..models import User
+from .factories import ApiClient, Factory
+from .factories import login as _login
+
+TEST_DB_ENV = "REALTY_CRM_TEST_DATABASE_URL"
+
+
+def test_database_url(tmp_dir: Path) -> str:
+    """The database the suite runs on: the env's PostgreSQL URL, else a fresh SQLite file."""
+    return os.environ.get(TEST_DB_ENV) or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+
+
+def base_config(database_url: str) -> dict[str, Any]:
+    """Settings for an app under test."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "WTF_CSRF_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, empty database for the whole run."""
+    from flask_migrate import upgrade
+
+    url = test_database_url(tmp_path_factory.mktemp("db"))
+    app = create_app(base_config(url))
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade(revision="heads")
+        db.engine.dispose()
+    return url
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def app_factory(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Build apps on the test database with extra settings; tables are emptied afterwards."""
+    apps: list[Flask] = []
+
+    def make_app(**overrides: Any) -> Flask:
+        config = base_config(database_url)
+        config.update(overrides)
+        app = create_app(config)
+        apps.append(app)
+        return app
+
+    yield make_app
+    for index, app in enumerate(apps):
+        with app.app_context():
+            db.session.remove()
+            if index == 0:
+                _empty_tables()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory: Callable[..., Flask]) -> Iterator[Flask]:
+    """The application, with an app context pushed for the test's direct service calls."""
+    application = app_factory()
+    with application.app_context():
+        yield application
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser-like test client (cookies kept between requests)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app: Flask) -> Factory:
+    """Factories for agencies, users, prospects, properties, calls and follow-ups."""
+    return Factory(app)
+
+
+@pytest.fixture
+def login(app: Flask) -> Callable[[User], FlaskClient]:
+    """``login(user)``: a new test client signed in as ``user``."""
+
+    def sign_in(user: User) -> FlaskClient:
+        return _login(app.test_client(), user)
+
+    return sign_in
+
+
+@pytest.fixture
+def api(app: Flask, make: Factory) -> Callable[[User], ApiClient]:
+    """``api(user)``: a client that calls the REST API with a token of ``user``."""
+
+    def client_for(user: User) -> ApiClient:
+        return ApiClient(app.test_client(), make.token(user))
+
+    return client_for
+

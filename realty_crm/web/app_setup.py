@@ -1,0 +1,145 @@
+"""Wiring of extensions, request hooks, security headers and blueprints onto the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .. import PROJECT_ROOT, tenancy
+from ..extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from ..models import User
+
+
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """Marks the session cookie Secure on every HTTPS request, whatever the config says."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (
+            has_request_context() and request.is_secure
+        )
+
+
+def _select_locale() -> str | None:
+    if current_user and current_user.is_authenticated:
+        return current_user.effective_locale
+    return request.accept_languages.best_match(["en", "es"]) or "en"
+
+
+def _select_timezone() -> str | None:
+    if current_user and current_user.is_authenticated:
+        return current_user.effective_timezone
+    return None
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _configure_engine(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {}).setdefault("timeout", 10)
+
+
+def _engine_events(app: Flask) -> None:
+    with app.app_context():
+        engine: Engine = db.engine
+        if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_pragmas):
+            event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def _security_headers(response):  # type: ignore[no-untyped-def]
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+    )
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def _enter_user_scope() -> None:
+    if current_user and current_user.is_authenticated:
+        tenancy.enter(current_user.agency_id)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    try:
+        key = int(user_id)
+    except ValueError:
+        return None
+    user = db.session.scalars(
+        select(User).where(User.id == key).execution_options(**tenancy.unscoped())
+    ).first()
+    return user if user is not None and user.active else None
+
+
+def setup(app: Flask) -> None:
+    """Attach everything the app needs; called once by ``create_app``."""
+    if app.config.get("TRUSTED_PROXIES"):
+        n = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    app.session_interface = HttpsAwareSessionInterface()
+    _configure_engine(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        timezone_selector=_select_timezone,
+        default_translation_directories=str(Path(__file__).resolve().parent.parent / "translations"),
+    )
+    mail.init_app(app)
+    limiter.init_app(app)
+    tenancy.install()
+    _engine_events(app)
+
+    app.before_request(_enter_user_scope)
+    app.after_request(_security_headers)
+
+    from ..api import blueprint as api_blueprint
+    from . import register_blueprints
+    from .errors import register_error_handlers
+    from .formatting import register_filters
+    from .navigation import register_navigation
+
+    register_filters(app)
+    register_navigation(app)
+    app.jinja_env.globals["current_locale"] = get_locale
+    register_error_handlers(app)
+    register_blueprints(app)
+    app.register_blueprint(api_blueprint)
+    csrf.exempt(api_blueprint)
+
+    from ..cli import register_commands
+
+    register_commands(app)
+
+    @app.teardown_appcontext
+    def _forget_scope(_exc: BaseException | None) -> None:
+        g.pop("agency_id", None)

@@ -1,0 +1,80 @@
+"""Error pages for the browser and JSON errors for the API, chosen by path."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..errors import ServiceError
+
+API_PREFIX = "/api/"
+
+
+def _titles() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Bad request"), _("The request could not be understood.")),
+        401: (_("Sign in needed"), _("Sign in to continue.")),
+        403: (_("Not allowed"), _("You do not have permission to see or do this.")),
+        404: (_("Not found"), _("There is nothing here, or it belongs to another agency.")),
+        405: (_("Not allowed"), _("This address does not take that kind of request.")),
+        409: (_("Conflict"), _("The change clashes with existing data.")),
+        413: (_("Too large"), _("What you sent is too large.")),
+        422: (_("Not valid"), _("Some fields are not valid.")),
+        429: (_("Too many requests"), _("Too many attempts. Try again in a few minutes.")),
+        500: (_("Something went wrong"), _("The error was logged. Try again later.")),
+    }
+
+
+def error_json(status: int, code: str, message: str, details: dict | None = None):  # type: ignore[no-untyped-def]
+    """The API error shape of SPEC §4."""
+    body = {"error": {"code": code, "message": message, "details": details or {}}}
+    return jsonify(body), status
+
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+
+def _render(status: int, message: str | None = None):  # type: ignore[no-untyped-def]
+    title, default = _titles().get(status, (str(status), ""))
+    return render_template("errors/error.html", title=title, message=message or default), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer errors as JSON under /api/ and as pages elsewhere."""
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+        status = exc.code or 500
+        if request.path.startswith(API_PREFIX):
+            message = exc.description if status != 404 else _("Not found.")
+            return error_json(status, CODES.get(status, "error"), str(message))
+        if isinstance(exc, CSRFError):
+            return _render(400, _("The form expired. Go back, reload the page and try again."))
+        return _render(status, str(exc.description) if status == 429 else None)
+
+    @app.errorhandler(ServiceError)
+    def _service(exc: ServiceError):  # type: ignore[no-untyped-def]
+        if request.path.startswith(API_PREFIX):
+            return error_json(exc.status, exc.code, exc.message, exc.details)
+        return _render(exc.status, exc.message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if request.path.startswith(API_PREFIX):
+            return error_json(500, "server_error", _("Something went wrong; the error was logged."))
+        return _render(500)
