@@ -42,6 +42,28 @@ def base_config(database_url: str) -> dict[str, Any]:
     }
 
 
+class RequestIsolatedClient(FlaskClient):
+    """A test client whose every request gets a fresh app context (its own ``g`` and DB session),
+    as in production, even while the test holds an app context of its own."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        _see_fresh_data()
+        return response
+
+
+def _see_fresh_data() -> None:
+    """End the test's own read transaction so it sees what the request committed."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return
+    session = db.session()
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.rollback()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A migrated, empty database for the whole run."""
@@ -77,6 +99,7 @@ def app_factory(database_url: str) -> Iterator[Callable[..., Flask]]:
         config = base_config(database_url)
         config.update(overrides)
         app = create_app(config)
+        app.test_client_class = RequestIsolatedClient
         apps.append(app)
         return app
 
@@ -129,3 +152,57 @@ def api(app: Flask, make: Factory) -> Callable[[User], ApiClient]:
 
     return client_for
 
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served by the production server (waitress) on 127.0.0.1; yields its base URL."""
+    import threading
+
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="realty-crm-test")
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+CHROMIUM = os.environ.get("REALTY_CRM_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """A headless Debian Chromium driven by Playwright (its own browser download is not used)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (make system-deps)")
+    with playwright_api.sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: str) -> Iterator[Any]:
+    """A fresh browser page (own cookies) whose relative URLs go to the live server."""
+    context = browser.new_context(base_url=live_server, locale="en-GB")
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    yield tab
+    context.close()

@@ -8,11 +8,10 @@ from flask import Flask, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .. import PROJECT_ROOT, tenancy
+from .. import PROJECT_ROOT, database, tenancy
 from ..extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from ..models import User
 
@@ -36,30 +35,6 @@ def _select_timezone() -> str | None:
     if current_user and current_user.is_authenticated:
         return current_user.effective_timezone
     return None
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-def _configure_engine(app: Flask) -> None:
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    if uri.startswith("sqlite"):
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-        options.setdefault("connect_args", {}).setdefault("timeout", 10)
-
-
-def _engine_events(app: Flask) -> None:
-    with app.app_context():
-        engine: Engine = db.engine
-        if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_pragmas):
-            event.listen(engine, "connect", _sqlite_pragmas)
 
 
 def _security_headers(response):  # type: ignore[no-untyped-def]
@@ -101,7 +76,7 @@ def setup(app: Flask) -> None:
         n = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     app.session_interface = HttpsAwareSessionInterface()
-    _configure_engine(app)
+    database.configure(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
@@ -117,7 +92,7 @@ def setup(app: Flask) -> None:
     mail.init_app(app)
     limiter.init_app(app)
     tenancy.install()
-    _engine_events(app)
+    database.install_events(app)
 
     app.before_request(_enter_user_scope)
     app.after_request(_security_headers)

@@ -1,0 +1,66 @@
+"""Engine set-up per database, and the write lock that makes check-then-write rules race-safe.
+
+SQLite: WAL, foreign keys, a busy timeout, and transactions begun by us (pysqlite's own
+implicit ``BEGIN`` is switched off) so that a service can open its write transaction with
+``BEGIN IMMEDIATE``: writers then queue instead of both passing a check and both inserting.
+PostgreSQL: constraints (unique indexes, exclusion constraints) guard the same rules.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from .extensions import db
+
+IMMEDIATE = "sqlite_begin_immediate"
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, see _sqlite_begin
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(IMMEDIATE) else "BEGIN")
+
+
+def configure(app: Flask) -> None:
+    """Engine options that must be known before the engine is created."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {}).setdefault("timeout", 15)
+
+
+def install_events(app: Flask) -> None:
+    """Listen on the app's engine (once) for the per-dialect connection set-up."""
+    with app.app_context():
+        engine: Engine = db.engine
+        if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_connect):
+            event.listen(engine, "connect", _sqlite_connect)
+            event.listen(engine, "begin", _sqlite_begin)
+
+
+def begin_write() -> None:
+    """Start the session's write transaction now, holding SQLite's write lock until commit.
+
+    Call it at the top of a service whose rule is "check, then write" (no double booking,
+    round robin). Whatever the session read before is committed first (it holds no changes
+    at that point), so the check reads fresh data under the lock. No-op beyond that on
+    PostgreSQL, where constraints and row locks do the job.
+    """
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+    if db.engine.dialect.name == "sqlite":
+        session.connection(execution_options={IMMEDIATE: True})
