@@ -42,6 +42,7 @@ class Defaults:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "realty-crm@localhost"
     TRUSTED_PROXIES = 0
+    PASSWORD_HASH_METHOD = "scrypt"
 
 
 def _parse_env_value(raw: str) -> Any:

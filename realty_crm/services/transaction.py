@@ -16,6 +16,8 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "uq_properties_agency_reference": ("reference", "another property already has this reference"),
     "uq_agencies_slug": ("slug", "another agency already has this slug"),
     "uq_users_email": ("email", "another user already has this e-mail"),
+    "ex_visits_agent_overlap": ("starts_at", "the agent already has a visit at this time"),
+    "ex_visits_property_overlap": ("starts_at", "the property already has a visit at this time"),
 }
 
 
@@ -31,6 +33,15 @@ def commit(after: list[Callable[[], None]] | None = None) -> None:
         raise _translate(exc) from None
     for callback in after or ():
         callback()
+
+
+def flush() -> None:
+    """Flush pending changes (to get ids) with the same translation of constraint clashes."""
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise _translate(exc) from None
 
 
 def _translate(exc: IntegrityError) -> Conflict | ValidationFailed:

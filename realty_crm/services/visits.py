@@ -1,0 +1,327 @@
+"""Visits: booking without double booking, and the lifecycle (confirm, reschedule, cancel,
+done with feedback, no-show). Each step lands on the prospect's and the property's timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import format_datetime, format_time
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from ..database import begin_write
+from ..errors import Conflict, ValidationFailed
+from ..extensions import db
+from ..models import (
+    ActivityKind,
+    Property,
+    PropertyStatus,
+    Prospect,
+    ProspectStatus,
+    User,
+    Visit,
+    VisitStatus,
+    utcnow,
+)
+from ..policy import Action, is_staff, require
+from ..schemas.common import validate
+from ..schemas.visit import VisitCreate, VisitUpdate
+from . import activity
+from .transaction import commit, flush
+
+MIN_LENGTH = timedelta(minutes=5)
+MAX_LENGTH = timedelta(hours=12)
+MAX_AHEAD = timedelta(days=2 * 366)
+# how far in the past a start may lie and still count as "now" (forms take time to fill)
+PAST_SLACK = timedelta(minutes=15)
+FINAL = {VisitStatus.DONE, VisitStatus.CANCELLED, VisitStatus.NO_SHOW}
+# statuses a visit may move to from each status
+TRANSITIONS: dict[VisitStatus, set[VisitStatus]] = {
+    VisitStatus.SCHEDULED: {VisitStatus.CONFIRMED, VisitStatus.CANCELLED, VisitStatus.DONE,
+                            VisitStatus.NO_SHOW},
+    VisitStatus.CONFIRMED: {VisitStatus.SCHEDULED, VisitStatus.CANCELLED, VisitStatus.DONE,
+                            VisitStatus.NO_SHOW},
+    VisitStatus.DONE: set(),
+    VisitStatus.NO_SHOW: set(),
+    VisitStatus.CANCELLED: set(),
+}
+# a prospect's status moves forward to "visiting" with a first visit, never backwards
+BEFORE_VISITING = {ProspectStatus.NEW, ProspectStatus.CONTACTED, ProspectStatus.QUALIFIED}
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, {field: message})
+
+
+def _load(model: Any, ident: int, field: str) -> Any:
+    record = db.session.scalars(select(model).where(model.id == ident)).first()
+    if record is None:
+        raise _invalid(field, _("Nothing with this id in the agency."))
+    return record
+
+
+def _agent(actor: User, agent_id: int | None) -> User:
+    if agent_id is None or agent_id == actor.id:
+        return actor
+    if not is_staff(actor):
+        raise _invalid("agent_id", _("You can only book visits for yourself."))
+    agent = db.session.scalars(
+        select(User).where(User.id == agent_id, User.agency_id == actor.agency_id)
+    ).first()
+    if agent is None or not agent.active:
+        raise _invalid("agent_id", _("No active user with this id in the agency."))
+    return agent
+
+
+def _window(
+    starts_at: datetime, ends_at: datetime | None, minutes: int | None, default_minutes: int
+) -> tuple[datetime, datetime]:
+    if ends_at is None:
+        ends_at = starts_at + timedelta(minutes=minutes or default_minutes)
+    if ends_at <= starts_at:
+        raise _invalid("ends_at", _("The visit must end after it starts."))
+    if ends_at - starts_at < MIN_LENGTH:
+        raise _invalid("ends_at", _("A visit lasts at least 5 minutes."))
+    if ends_at - starts_at > MAX_LENGTH:
+        raise _invalid("ends_at", _("A visit lasts at most 12 hours."))
+    if starts_at > utcnow() + MAX_AHEAD:
+        raise _invalid("starts_at", _("That is more than two years ahead."))
+    return starts_at, ends_at
+
+
+def clashes(
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    agent_id: int,
+    property_id: int,
+    exclude_id: int | None = None,
+) -> list[Visit]:
+    """Non-cancelled visits of the agent or of the property overlapping ``[starts_at, ends_at)``."""
+    stmt = (
+        select(Visit)
+        .where(
+            Visit.status != VisitStatus.CANCELLED,
+            Visit.starts_at < ends_at,
+            Visit.ends_at > starts_at,
+            or_(Visit.agent_id == agent_id, Visit.property_id == property_id),
+        )
+        .order_by(Visit.starts_at)
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Visit.id != exclude_id)
+    return list(db.session.scalars(stmt))
+
+
+def _clash_error(clash: Visit, agent_id: int) -> Conflict:
+    whom = clash.agent.name if clash.agent_id == agent_id else clash.property.reference
+    message = _(
+        "Clashes with the visit of %(whom)s on %(when)s–%(end)s (%(ref)s, %(agent)s).",
+        whom=whom,
+        when=format_datetime(clash.starts_at, "short"),
+        end=format_time(clash.ends_at, "short"),
+        ref=clash.property.reference,
+        agent=clash.agent.name,
+    )
+    reason = "agent" if clash.agent_id == agent_id else "property"
+    return Conflict(
+        message,
+        {
+            "starts_at": message,
+            "clash": reason,
+            "clashing_visit_id": clash.id,
+            "clashing_visit": {
+                "id": clash.id,
+                "agent_id": clash.agent_id,
+                "property_id": clash.property_id,
+                "prospect_id": clash.prospect_id,
+                "starts_at": clash.starts_at.isoformat(),
+                "ends_at": clash.ends_at.isoformat(),
+                "status": clash.status.value,
+            },
+        },
+    )
+
+
+def _ensure_free(
+    starts_at: datetime, ends_at: datetime, agent: User, prop: Property, exclude_id: int | None = None
+) -> None:
+    found = clashes(starts_at, ends_at, agent_id=agent.id, property_id=prop.id, exclude_id=exclude_id)
+    if found:
+        raise _clash_error(found[0], agent.id)
+
+
+def _save(visit: Visit, record: Callable[[], None]) -> None:
+    """Flush, record the timeline, commit. On PostgreSQL a concurrent booking that won the
+    slot trips the exclusion constraint; it is reported like any clash."""
+    window = (visit.starts_at, visit.ends_at, visit.agent_id, visit.property_id, visit.id)
+    try:
+        flush()
+        record()
+        commit()
+    except Conflict:
+        starts_at, ends_at, agent_id, property_id, visit_id = window
+        found = clashes(starts_at, ends_at, agent_id=agent_id, property_id=property_id, exclude_id=visit_id)
+        if found:
+            raise _clash_error(found[0], agent_id) from None
+        raise
+
+
+def _summary(visit: Visit, prop: Property) -> str:
+    return _("%(ref)s on %(when)s", ref=prop.reference, when=format_datetime(visit.starts_at, "short"))
+
+
+def _record(actor: User, visit: Visit, event: str, summary: str, **data: Any) -> None:
+    payload = {"event": event, "visit_id": visit.id, "agent_id": visit.agent_id,
+               "starts_at": visit.starts_at.isoformat(), **data}
+    activity.record(ActivityKind.VISIT, actor, prospect=visit.prospect, subject_id=visit.id,
+                    summary=summary, data=payload)
+    activity.record(ActivityKind.VISIT, actor, property=visit.property, subject_id=visit.id,
+                    summary=summary, data=payload)
+
+
+def _advance_prospect(actor: User, prospect: Prospect) -> None:
+    if prospect.status in BEFORE_VISITING:
+        old = prospect.status
+        prospect.status = ProspectStatus.VISITING
+        activity.record(
+            ActivityKind.STATUS_CHANGED,
+            actor,
+            prospect=prospect,
+            summary=_("Status %(old)s → %(new)s.", old=old.value, new=ProspectStatus.VISITING.value),
+            data={"old": old.value, "new": ProspectStatus.VISITING.value},
+        )
+
+
+def schedule_visit(actor: User, data: dict[str, Any]) -> Visit:
+    """Book a visit; refused (409) when the agent or the property is already busy then.
+
+    A start in the past is accepted only to log a visit that was done.
+    """
+    values = validate(VisitCreate, data)
+    begin_write()
+    prop: Property = _load(Property, values.property_id, "property_id")
+    prospect: Prospect = _load(Prospect, values.prospect_id, "prospect_id")
+    require(actor, Action.VIEW, prospect)
+    agent = _agent(actor, values.agent_id)
+    if prop.status in {PropertyStatus.SOLD, PropertyStatus.RENTED, PropertyStatus.WITHDRAWN}:
+        raise _invalid("property_id", _("This property is no longer on the market."))
+    starts_at, ends_at = _window(
+        values.starts_at, values.ends_at, values.duration_minutes, actor.agency.default_visit_minutes
+    )
+    in_past = starts_at < utcnow() - PAST_SLACK
+    if in_past and values.status != VisitStatus.DONE:
+        raise _invalid("starts_at", _("A visit in the past can only be logged as done."))
+    if not in_past and values.status not in {VisitStatus.SCHEDULED, VisitStatus.CONFIRMED}:
+        raise _invalid("status", _("A visit that has not happened yet is scheduled or confirmed."))
+    if values.rating is not None and values.status != VisitStatus.DONE:
+        raise _invalid("rating", _("Rate a visit once it is done."))
+    _ensure_free(starts_at, ends_at, agent, prop)
+
+    visit = Visit(
+        agency_id=actor.agency_id,
+        property=prop,
+        prospect=prospect,
+        agent=agent,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        status=values.status,
+        feedback=values.feedback,
+        rating=values.rating,
+    )
+    db.session.add(visit)
+
+    def record() -> None:
+        _record(actor, visit, "scheduled", _("Visit booked: %(what)s.", what=_summary(visit, prop)))
+        _advance_prospect(actor, prospect)
+
+    _save(visit, record)
+    return visit
+
+
+def update_visit(actor: User, visit: Visit, data: dict[str, Any]) -> Visit:
+    """Reschedule, reassign, confirm, cancel (with a reason), complete (feedback, rating 1–5)
+    or mark a no-show; every step is checked and lands on both timelines."""
+    require(actor, Action.EDIT, visit)
+    sent = validate(VisitUpdate, data).model_dump(exclude_unset=True)
+    for field in ("starts_at", "ends_at", "duration_minutes", "agent_id", "status"):
+        if field in sent and sent[field] is None:
+            raise _invalid(field, _("This field cannot be empty."))
+    begin_write()
+    moves = {"starts_at", "ends_at", "duration_minutes", "agent_id"} & set(sent)
+    new_status = sent.get("status", visit.status)
+    if moves:
+        _reschedule(actor, visit, sent)
+    if new_status != visit.status:
+        _change_status(actor, visit, new_status, sent)
+    elif "cancel_reason" in sent and visit.status == VisitStatus.CANCELLED:
+        visit.cancel_reason = sent["cancel_reason"]
+    if "feedback" in sent or "rating" in sent:
+        _record_outcome(actor, visit, sent)
+    visit.sequence += 1
+    _save(visit, lambda: None)
+    return visit
+
+
+def _reschedule(actor: User, visit: Visit, sent: dict[str, Any]) -> None:
+    if visit.status in FINAL:
+        raise _invalid("starts_at", _("A visit that is done, cancelled or missed cannot be moved."))
+    agent = _agent(actor, sent.get("agent_id", visit.agent_id)) if "agent_id" in sent else visit.agent
+    starts_at = sent.get("starts_at", visit.starts_at)
+    ends_at = sent.get("ends_at")
+    minutes = sent.get("duration_minutes")
+    if ends_at is None and minutes is None:
+        minutes = int((visit.ends_at - visit.starts_at).total_seconds() // 60)
+    starts_at, ends_at = _window(starts_at, ends_at, minutes, actor.agency.default_visit_minutes)
+    if starts_at < utcnow() - PAST_SLACK and starts_at != visit.starts_at:
+        raise _invalid("starts_at", _("A visit cannot be moved into the past."))
+    _ensure_free(starts_at, ends_at, agent, visit.property, exclude_id=visit.id)
+    old_start = visit.starts_at
+    visit.starts_at, visit.ends_at, visit.agent = starts_at, ends_at, agent
+    if visit.status == VisitStatus.CONFIRMED and starts_at != old_start:
+        visit.status = VisitStatus.SCHEDULED  # the prospect confirmed the old time, not this one
+    _record(
+        actor, visit, "rescheduled",
+        _("Visit moved: %(what)s.", what=_summary(visit, visit.property)),
+        old_starts_at=old_start.isoformat(),
+    )
+
+
+def _change_status(actor: User, visit: Visit, new: VisitStatus, sent: dict[str, Any]) -> None:
+    old = visit.status
+    if new not in TRANSITIONS[old]:
+        raise _invalid("status", _("A %(old)s visit cannot become %(new)s.", old=old.value, new=new.value))
+    if new in {VisitStatus.DONE, VisitStatus.NO_SHOW} and visit.starts_at > utcnow() + PAST_SLACK:
+        raise _invalid("status", _("The visit has not happened yet."))
+    if new == VisitStatus.CANCELLED:
+        reason = sent.get("cancel_reason")
+        if not reason:
+            raise _invalid("cancel_reason", _("Say why the visit is cancelled."))
+        visit.cancel_reason = reason
+    visit.status = new
+    summaries = {
+        VisitStatus.CONFIRMED: _("Visit confirmed: %(what)s."),
+        VisitStatus.SCHEDULED: _("Visit back to scheduled: %(what)s."),
+        VisitStatus.CANCELLED: _("Visit cancelled: %(what)s."),
+        VisitStatus.DONE: _("Visit done: %(what)s."),
+        VisitStatus.NO_SHOW: _("No-show: %(what)s."),
+    }
+    extra = {"reason": visit.cancel_reason} if new == VisitStatus.CANCELLED else {}
+    _record(actor, visit, new.value, summaries[new] % {"what": _summary(visit, visit.property)}, **extra)
+
+
+def _record_outcome(actor: User, visit: Visit, sent: dict[str, Any]) -> None:
+    if visit.status != VisitStatus.DONE:
+        raise _invalid("rating" if "rating" in sent else "feedback",
+                       _("Feedback and rating are for visits that are done."))
+    if "feedback" in sent:
+        visit.feedback = sent["feedback"]
+    if "rating" in sent:
+        visit.rating = sent["rating"]
+    _record(
+        actor, visit, "feedback",
+        visit.feedback or _("Rated %(rating)s/5.", rating=visit.rating),
+        rating=visit.rating,
+    )
