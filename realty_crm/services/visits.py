@@ -251,11 +251,10 @@ def update_visit(actor: User, visit: Visit, data: dict[str, Any]) -> Visit:
             raise _invalid(field, _("This field cannot be empty."))
     begin_write()
     moves = {"starts_at", "ends_at", "duration_minutes", "agent_id"} & set(sent)
-    new_status = sent.get("status", visit.status)
     if moves:
         _reschedule(actor, visit, sent)
-    if new_status != visit.status:
-        _change_status(actor, visit, new_status, sent)
+    if "status" in sent and sent["status"] != visit.status:
+        _change_status(actor, visit, sent["status"], sent)
     elif "cancel_reason" in sent and visit.status == VisitStatus.CANCELLED:
         visit.cancel_reason = sent["cancel_reason"]
     if "feedback" in sent or "rating" in sent:
