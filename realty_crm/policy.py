@@ -10,10 +10,10 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_
+from sqlalchemy import ColumnElement, Select, false, or_
 
 from .errors import Forbidden
-from .models import Call, FollowUp, Prospect, Role, User, Visit
+from .models import Agency, Call, FollowUp, Prospect, Role, User, Visit
 
 
 class Action(StrEnum):
@@ -59,9 +59,21 @@ def can_see_prospect(user: User, prospect: Prospect) -> bool:
     return prospect.assigned_agent_id is None and user.agency.agents_see_unassigned
 
 
+def _agency_of(record: Any) -> int | None:
+    """The agency a record belongs to (an agency is its own), or None when it has none."""
+    if isinstance(record, Agency):
+        return record.id
+    return getattr(record, "agency_id", None)
+
+
 def can(user: User, action: Action, record: Any = None) -> bool:
-    """Whether ``user`` may do ``action`` (to ``record``, when the answer depends on it)."""
+    """Whether ``user`` may do ``action`` (to ``record``, when the answer depends on it).
+
+    A record of another agency is out of reach whatever the role.
+    """
     if not user.active:
+        return False
+    if record is not None and _agency_of(record) not in (None, user.agency_id):
         return False
     if action in _ROLE_ACTIONS:
         return user.role in _ROLE_ACTIONS[action]
@@ -84,8 +96,17 @@ def require(user: User, action: Action, record: Any = None) -> None:
         raise Forbidden(str(_l("You do not have permission to do that.")))
 
 
+def _restrict(stmt: Select, user: User, own: ColumnElement[bool]) -> Select:
+    """Staff see all; an agent what ``own`` selects; an inactive user nothing."""
+    if not user.active:
+        return stmt.where(false())
+    return stmt if is_staff(user) else stmt.where(own)
+
+
 def visible_prospects(stmt: Select, user: User) -> Select:
     """Restrict a prospect query to what ``user`` may see."""
+    if not user.active:
+        return stmt.where(false())
     if is_staff(user):
         return stmt
     if user.agency.agents_see_unassigned:
@@ -97,14 +118,14 @@ def visible_prospects(stmt: Select, user: User) -> Select:
 
 def visible_visits(stmt: Select, user: User) -> Select:
     """Restrict a visit query to what ``user`` may see (an agent: their own)."""
-    return stmt if is_staff(user) else stmt.where(Visit.agent_id == user.id)
+    return _restrict(stmt, user, Visit.agent_id == user.id)
 
 
 def visible_calls(stmt: Select, user: User) -> Select:
     """Restrict a call query to what ``user`` may see (an agent: their own)."""
-    return stmt if is_staff(user) else stmt.where(Call.agent_id == user.id)
+    return _restrict(stmt, user, Call.agent_id == user.id)
 
 
 def visible_follow_ups(stmt: Select, user: User) -> Select:
     """Restrict a follow-up query to what ``user`` may see (an agent: their own)."""
-    return stmt if is_staff(user) else stmt.where(FollowUp.assignee_id == user.id)
+    return _restrict(stmt, user, FollowUp.assignee_id == user.id)

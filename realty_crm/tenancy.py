@@ -24,6 +24,7 @@ T = TypeVar("T")
 
 BYPASS = "tenancy_bypass"
 INCLUDE_DELETED = "include_deleted"
+MAX_ID = 2**31 - 1
 
 
 class TenancyError(RuntimeError):
@@ -65,6 +66,8 @@ def get_or_404(model: type[T], ident: Any, *, include_deleted: bool = False) -> 
         key = int(ident)
     except (TypeError, ValueError):
         abort(404)
+    if not 0 < key <= MAX_ID:
+        abort(404)  # ids are 32-bit; SQLite cannot even bind a larger integer
     stmt = select(model).where(model.id == key)  # type: ignore[attr-defined]
     if include_deleted:
         stmt = stmt.execution_options(**{INCLUDE_DELETED: True})

@@ -8,8 +8,10 @@ from flask_babel import gettext as _
 from .. import tenancy
 from ..errors import ServiceError
 from ..extensions import limiter
+from ..models import User
 from ..services.accounts import user_for_token
-from .spec import openapi_document
+from ..web.errors import error_json
+from .spec import openapi_document, operation
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -21,13 +23,24 @@ class Unauthorized(ServiceError):
     code = "unauthorized"
 
 
+_TOKEN_USER = "realty_crm.api_token_user"
+
+
+def _token_user() -> User | None:
+    """The active user of the request's bearer token, looked up once per request."""
+    if _TOKEN_USER not in request.environ:
+        header = request.headers.get("Authorization", "")
+        scheme, _sep, secret = header.partition(" ")
+        user = user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
+        request.environ[_TOKEN_USER] = user
+    return request.environ[_TOKEN_USER]
+
+
 @blueprint.before_request
 def _authenticate() -> None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
-    header = request.headers.get("Authorization", "")
-    scheme, _sep, secret = header.partition(" ")
-    user = user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
+    user = _token_user()
     if user is None:
         raise Unauthorized(_("Send a valid API token as 'Authorization: Bearer <token>'."))
     g.api_user = user
@@ -35,14 +48,23 @@ def _authenticate() -> None:
 
 
 def _api_rate_key() -> str:
-    user = g.get("api_user")
+    # the limiter checks before the blueprint authenticates, so it reads the token itself
+    user = _token_user()
     return f"api-user:{user.id}" if user is not None else f"api-addr:{request.remote_addr}"
 
 
 limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_api_rate_key)(blueprint)
 
 
+@blueprint.errorhandler(Unauthorized)
+def _unauthorized(exc: Unauthorized):  # type: ignore[no-untyped-def]
+    response, status = error_json(exc.status, exc.code, exc.message)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="realty-crm"'
+    return response, status
+
+
 @blueprint.get("/openapi.json")
+@operation("/openapi.json", "GET", summary="This OpenAPI document", tag="meta", public=True)
 def openapi():  # type: ignore[no-untyped-def]
     """The OpenAPI 3 document of this API, generated from the route declarations."""
     from importlib.metadata import PackageNotFoundError, version
@@ -51,7 +73,7 @@ def openapi():  # type: ignore[no-untyped-def]
         release = version("realty-crm")
     except PackageNotFoundError:
         release = "0"
-    return jsonify(openapi_document("realty-crm API", release))
+    return jsonify(openapi_document("realty-crm API", release, blueprint.url_prefix or ""))
 
 
 from . import resources  # noqa: E402,F401  (routes register themselves on the blueprint)

@@ -6,14 +6,17 @@ Each route declares its query, body and response pydantic models with
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
 from flask import request
+from flask_babel import gettext as _
 from pydantic import BaseModel
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import ServiceError, ValidationFailed
 from ..schemas.common import ErrorOut, validate
@@ -34,7 +37,8 @@ class Operation:
     errors: tuple[int, ...] = ()
     content_type: str = "application/json"
     description: str = ""
-    path_params: dict[str, str] = field(default_factory=dict)
+    public: bool = False
+    name: str = ""
 
 
 REGISTRY: list[Operation] = []
@@ -54,11 +58,12 @@ def operation(
     status: int = 200,
     errors: tuple[int, ...] = (),
     content_type: str = "application/json",
+    public: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Document a view and hand it ``query=`` (validated) and ``body=`` (the raw JSON object).
 
     The body is validated by the service the view calls, so the rules stay in one place;
-    the model named here documents it.
+    the model named here documents it. ``public`` routes need no token.
     """
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -75,6 +80,8 @@ def operation(
                 errors=errors,
                 content_type=content_type,
                 description=(view.__doc__ or "").strip(),
+                public=public,
+                name=view.__name__,
             )
         )
 
@@ -92,14 +99,29 @@ def operation(
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object; a 400 when it is not JSON or not an object."""
+    """The request's JSON object; 413 when too large, 400 when not JSON, 422 when not an object."""
+    limit = request.max_content_length
+    if limit is not None and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge()
     if not request.is_json:
-        raise BadRequest("Send a JSON object with 'Content-Type: application/json'.")
-    data = request.get_json(silent=True)
+        raise BadRequest(_("Send a JSON object with 'Content-Type: application/json'."))
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        data = None  # nested deeper than the JSON parser goes
     if data is None:
-        raise BadRequest("The body is not valid JSON.")
+        raise BadRequest(_("The body is not valid JSON."))
     if not isinstance(data, dict):
-        raise ValidationFailed("The body must be a JSON object.", {"__root__": "expected an object"})
+        raise ValidationFailed(
+            _("The body must be a JSON object."), {"__root__": _("expected an object")}
+        )
+    try:
+        # lone surrogates ("\ud800") parse as JSON but no database can store them
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest(_("The body contains text that is not valid Unicode.")) from None
+    except RecursionError:
+        raise BadRequest(_("The body is not valid JSON.")) from None
     return data
 
 
@@ -125,17 +147,39 @@ def _input_ref(model: type[BaseModel], components: dict[str, Any]) -> dict[str, 
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def openapi_document(title: str, version: str) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of every registered operation."""
+def _query_params(model: type[BaseModel], components: dict[str, Any]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="validation")
+    for name, sub in schema.pop("$defs", {}).items():
+        components.setdefault(name, sub)
+    required = set(schema.get("required", ()))
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": info,
+            "description": info.get("description", ""),
+        }
+        for name, info in schema["properties"].items()
+    ]
+
+
+def path_of(rule: str) -> str:
+    """A Flask rule as an OpenAPI path: ``/prospects/<int:prospect_id>`` → ``/prospects/{prospect_id}``."""
+    return _PARAM.sub(r"{\1}", rule)
+
+
+def openapi_document(title: str, version: str, base_path: str = "") -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every registered operation, paths under ``base_path``."""
     components: dict[str, Any] = {}
     error_ref = _schema_ref(ErrorOut, components)
     paths: dict[str, Any] = {}
     for op in REGISTRY:
-        path = _PARAM.sub(r"{\1}", op.rule)
+        path = base_path + path_of(op.rule)
         entry: dict[str, Any] = {
             "summary": op.summary,
             "tags": [op.tag],
-            "operationId": f"{op.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', path.lower()).strip('_')}",
+            "operationId": op.name,
             "responses": {},
         }
         if op.description:
@@ -145,11 +189,7 @@ def openapi_document(title: str, version: str) -> dict[str, Any]:
             for name in _PARAM.findall(op.rule)
         ]
         if op.query is not None:
-            for name, info in op.query.model_json_schema()["properties"].items():
-                params.append(
-                    {"name": name, "in": "query", "required": False, "schema": info,
-                     "description": info.get("description", "")}
-                )
+            params.extend(_query_params(op.query, components))
         if params:
             entry["parameters"] = params
         if op.body is not None:
@@ -169,7 +209,18 @@ def openapi_document(title: str, version: str) -> dict[str, Any]:
                 "description": "Success.",
                 "content": {op.content_type: {"schema": {"type": "string"}}},
             }
-        for status in sorted({401, 403, 422, *op.errors}):
+        statuses = set(op.errors)
+        if not op.public:
+            statuses |= {401, 403, 429}
+        if params:
+            statuses.add(422)
+        if _PARAM.search(op.rule):
+            statuses.add(404)
+        if op.body is not None:
+            statuses |= {400, 413, 422}
+        if op.public:
+            entry["security"] = []
+        for status in sorted(statuses):
             entry["responses"][str(status)] = {
                 "description": "Error.",
                 "content": {"application/json": {"schema": error_ref}},

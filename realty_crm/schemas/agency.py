@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, AwareDatetime, Field
 
 from ..models import AssignmentRule, Role
 from .common import Email, InputModel, Name, OutputModel, Phone, blank_none, text
@@ -103,5 +102,5 @@ class UserUpdate(InputModel):
     languages: list[text(10, 2)] = Field(default=None, max_length=10)  # type: ignore[valid-type,assignment]
     locale: blank_none(Locale) = None
     timezone: blank_none(TimeZone) = None
-    away_from: datetime | None = None
-    away_until: datetime | None = None
+    away_from: AwareDatetime | None = None
+    away_until: AwareDatetime | None = None

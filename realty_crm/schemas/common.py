@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from ..errors import ValidationFailed
+from ..tenancy import MAX_ID
 
 T = TypeVar("T")
 
@@ -94,6 +95,8 @@ Phone = Annotated[
 ]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 Tag = text(50, 1)
+# the id of a record another field points to (a larger number cannot be one, and SQLite cannot bind it)
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def blank_none(inner: Any) -> Any:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from ..models import ListingOperation, PropertyStatus, PropertyType
-from .common import Amount, InputModel, OutputModel, blank_none, text
+from .common import Amount, Id, InputModel, OutputModel, blank_none, text
 
 Reference = text(40, 1)
 
@@ -24,8 +24,8 @@ class PropertyFields(InputModel):
     bathrooms: int | None = Field(default=None, ge=0, le=100)
     area_m2: int | None = Field(default=None, ge=1, le=1_000_000)
     features: list[text(60, 1)] = Field(default_factory=list, max_length=50)  # type: ignore[valid-type]
-    owner_id: int | None = None
-    listing_agent_id: int | None = None
+    owner_id: Id | None = None
+    listing_agent_id: Id | None = None
 
 
 class PropertyCreate(PropertyFields):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pydantic import AwareDatetime, Field, model_validator
 
 from ..models import Operation, PropertyType, ProspectSource, ProspectStatus
-from .common import Amount, Email, InputModel, Name, OutputModel, Phone, Tag, blank_none, text
+from .common import Amount, Email, Id, InputModel, Name, OutputModel, Phone, Tag, blank_none, text
 
 
 class Requirements(InputModel):
@@ -43,7 +43,7 @@ class ProspectFields(InputModel):
     source_detail: blank_none(text(200)) = None
     status: ProspectStatus = ProspectStatus.NEW
     lost_reason: blank_none(text(500)) = None
-    assigned_agent_id: int | None = None
+    assigned_agent_id: Id | None = None
     requirements: Requirements = Field(default_factory=Requirements)
     marketing_consent: bool = False
     tags: list[Tag] = Field(default_factory=list, max_length=30)  # type: ignore[valid-type]
@@ -61,7 +61,7 @@ class ProspectUpdate(ProspectFields):
 
 
 class AssignIn(InputModel):
-    agent_id: int | None
+    agent_id: Id | None
 
 
 class RequirementsOut(OutputModel):

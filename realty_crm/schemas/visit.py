@@ -7,13 +7,13 @@ from datetime import datetime
 from pydantic import AwareDatetime, Field
 
 from ..models import VisitStatus
-from .common import InputModel, OutputModel, blank_none, text
+from .common import Id, InputModel, OutputModel, blank_none, text
 
 
 class VisitCreate(InputModel):
-    property_id: int
-    prospect_id: int
-    agent_id: int | None = None
+    property_id: Id
+    prospect_id: Id
+    agent_id: Id | None = None
     starts_at: AwareDatetime
     ends_at: AwareDatetime | None = None
     duration_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
@@ -28,7 +28,7 @@ class VisitUpdate(InputModel):
     starts_at: AwareDatetime = None  # type: ignore[assignment]
     ends_at: AwareDatetime = None  # type: ignore[assignment]
     duration_minutes: int = Field(default=None, ge=1, le=24 * 60)  # type: ignore[assignment]
-    agent_id: int = None  # type: ignore[assignment]
+    agent_id: Id = None  # type: ignore[assignment]
     status: VisitStatus = None  # type: ignore[assignment]
     cancel_reason: blank_none(text(500)) = None
     feedback: blank_none(text(5000)) = None

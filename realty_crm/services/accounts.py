@@ -71,7 +71,7 @@ def update_agency(actor: User, data: dict[str, Any]) -> Agency:
 def create_user(agency: Agency, data: dict[str, Any], actor: User | None = None) -> User:
     """Add a user to ``agency``; ``actor`` (when given) must be an admin."""
     if actor is not None:
-        require(actor, Action.MANAGE_USERS)
+        require(actor, Action.MANAGE_USERS, agency)
     values = validate(UserCreate, data)
     existing = db.session.scalars(
         select(User.id).where(User.email == values.email).execution_options(**unscoped())
@@ -99,8 +99,8 @@ def update_user(actor: User, user: User, data: dict[str, Any]) -> User:
     """Change a user: admins change anyone in their agency; users their own preferences."""
     sent = validate(UserUpdate, data).model_dump(exclude_unset=True)
     own_fields = {"name", "phone", "locale", "timezone", "languages"}
-    if user.id != actor.id or set(sent) - own_fields:
-        require(actor, Action.MANAGE_USERS)
+    own_preferences = user.id == actor.id and not set(sent) - own_fields
+    require(actor, Action.EDIT if own_preferences else Action.MANAGE_USERS, user)
     if user.id == actor.id and (sent.get("role", Role.ADMIN) != Role.ADMIN or sent.get("active") is False):
         message = _("You cannot demote or deactivate yourself.")
         raise ValidationFailed(message, {"role": message})
@@ -120,6 +120,15 @@ def set_password(user: User, password: str) -> None:
         raise ValidationFailed(message, {"password": message})
     user.set_password(password)
     commit()
+
+
+def change_password(user: User, current: str, new: str) -> User:
+    """A user changes their own password, proving they know the current one."""
+    if not user.check_password(current or ""):
+        message = _("This is not your current password.")
+        raise ValidationFailed(message, {"current_password": message})
+    set_password(user, new)
+    return user
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -155,8 +164,7 @@ def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
 
 def revoke_token(actor: User, token: ApiToken) -> None:
     """Revoke a token: the owner or an admin of the agency may."""
-    if token.user_id != actor.id:
-        require(actor, Action.MANAGE_USERS)
+    require(actor, Action.EDIT if token.user_id == actor.id else Action.MANAGE_USERS, token)
     token.revoked_at = utcnow()
     commit()
 

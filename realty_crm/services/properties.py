@@ -14,6 +14,7 @@ from ..policy import Action, require
 from ..schemas.common import validate
 from ..schemas.property import PropertyCreate, PropertyUpdate
 from . import activity
+from .search import fold
 from .transaction import commit
 
 FIELDS = (
@@ -40,7 +41,7 @@ FIELDS = (
 def search_text(prop: Property) -> str:
     """The lower-cased text that property search looks in."""
     parts = [prop.reference, prop.title, prop.address, prop.city, prop.area, prop.postcode]
-    return " ".join(p for p in parts if p).lower()
+    return fold(" ".join(p for p in parts if p))
 
 
 def _check_links(actor: User, values: dict[str, Any]) -> None:
@@ -164,8 +165,10 @@ def delete_property(actor: User, prop: Property) -> None:
 
 
 def restore_property(actor: User, prop: Property) -> None:
-    """Undo a soft delete."""
+    """Undo a soft delete (a property that is not deleted is left as it is)."""
     require(actor, Action.RESTORE)
+    if prop.deleted_at is None:
+        return
     prop.deleted_at = None
     prop.deleted_by_id = None
     activity.record(ActivityKind.RESTORED, actor, property=prop, summary=_("Restored."))

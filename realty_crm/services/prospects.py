@@ -14,16 +14,19 @@ from ..models import (
     Activity,
     ActivityKind,
     Call,
+    FollowUp,
     Prospect,
     ProspectStatus,
     Role,
     User,
+    Visit,
     utcnow,
 )
-from ..policy import Action, require
+from ..policy import Action, can, require
 from ..schemas.common import validate
 from ..schemas.prospect import ProspectCreate, ProspectUpdate
 from . import activity
+from .search import fold
 from .transaction import commit
 
 REQUIREMENT_FIELDS = (
@@ -60,7 +63,7 @@ def search_text(prospect: Prospect) -> str:
     """The lower-cased text that full-text search looks in."""
     digits = (prospect.phone or "").lstrip("+")
     parts = [prospect.first_name, prospect.last_name, prospect.email or "", digits]
-    return " ".join(p for p in parts if p).lower()
+    return fold(" ".join(p for p in parts if p))
 
 
 def find_duplicates(
@@ -84,14 +87,18 @@ def find_duplicates(
     return list(db.session.scalars(stmt))
 
 
-def _duplicate_conflict(duplicates: list[Prospect], email: str | None) -> Conflict:
+def _duplicate_conflict(actor: User, duplicates: list[Prospect], email: str | None) -> Conflict:
     existing = duplicates[0]
     field = "email" if email and existing.email == email else "phone"
-    message = _("%(name)s already has this %(field)s.", name=existing.full_name, field=field)
+    if can(actor, Action.VIEW, existing):
+        message = _("%(name)s already has this %(field)s.", name=existing.full_name, field=field)
+    else:
+        # the record exists, but its name is not the actor's to see
+        message = _("Another prospect of the agency already has this %(field)s.", field=field)
     return Conflict(message, {field: message, "existing_id": existing.id})
 
 
-def _check_agent(actor: User, agent_id: int | None) -> User | None:
+def _check_agent(actor: User, agent_id: int | None, field: str = "assigned_agent_id") -> User | None:
     if agent_id is None:
         return None
     agent = db.session.scalars(
@@ -99,7 +106,7 @@ def _check_agent(actor: User, agent_id: int | None) -> User | None:
     ).first()
     if agent is None or not agent.active:
         message = _("No active user with this id in the agency.")
-        raise ValidationFailed(message, {"assigned_agent_id": message})
+        raise ValidationFailed(message, {field: message})
     return agent
 
 
@@ -122,7 +129,7 @@ def create_prospect(actor: User, data: dict[str, Any], *, allow_duplicate: bool 
     agent = _check_agent(actor, agent_id)
     duplicates = find_duplicates(actor.agency_id, values.email, values.phone)
     if duplicates and not allow_duplicate:
-        raise _duplicate_conflict(duplicates, values.email)
+        raise _duplicate_conflict(actor, duplicates, values.email)
 
     prospect = Prospect(agency_id=actor.agency_id, assigned_agent=agent)
     for field in PLAIN_FIELDS:
@@ -173,22 +180,30 @@ def update_prospect(actor: User, prospect: Prospect, data: dict[str, Any]) -> Pr
     require(actor, Action.EDIT, prospect)
     values = validate(ProspectUpdate, data, phone_region=phone_region(actor))
     sent = values.model_dump(exclude_unset=True)
-    if "assigned_agent_id" in sent and sent["assigned_agent_id"] != prospect.assigned_agent_id:
+    reassign = "assigned_agent_id" in sent and sent["assigned_agent_id"] != prospect.assigned_agent_id
+    if reassign:
         require(actor, Action.ASSIGN)
+        _check_agent(actor, sent["assigned_agent_id"])  # refused before anything is changed
     new_status = sent.get("status", prospect.status)
     _check_status(new_status, sent.get("lost_reason", prospect.lost_reason))
+    requirements = sent.get("requirements", {})
+    min_price = requirements.get("min_price", prospect.min_price)
+    max_price = requirements.get("max_price", prospect.max_price)
+    if min_price is not None and max_price is not None and min_price > max_price:
+        message = _("The minimum price is above the maximum price.")
+        raise ValidationFailed(message, {"requirements.min_price": message})
     duplicates = find_duplicates(
         prospect.agency_id, sent.get("email"), sent.get("phone"), exclude_id=prospect.id
     )
     if duplicates:
-        raise _duplicate_conflict(duplicates, sent.get("email"))
+        raise _duplicate_conflict(actor, duplicates, sent.get("email"))
 
     changes: dict[str, list[Any]] = {}
     for field in PLAIN_FIELDS:
         if field in sent and getattr(prospect, field) != sent[field]:
             changes[field] = [_json_safe(getattr(prospect, field)), _json_safe(sent[field])]
             setattr(prospect, field, sent[field])
-    for field, value in sent.get("requirements", {}).items():
+    for field, value in requirements.items():
         value = _plain(value)
         if getattr(prospect, field) != value:
             changes[field] = [_json_safe(getattr(prospect, field)), _json_safe(value)]
@@ -211,14 +226,16 @@ def update_prospect(actor: User, prospect: Prospect, data: dict[str, Any]) -> Pr
             data={"old": old_status[0], "new": old_status[1]},
         )
     prospect.search_text = search_text(prospect)
-    if "assigned_agent_id" in sent and sent["assigned_agent_id"] != prospect.assigned_agent_id:
+    if reassign:
         _assign(actor, prospect, sent["assigned_agent_id"])
     commit()
     return prospect
 
 
-def _assign(actor: User, prospect: Prospect, agent_id: int | None) -> None:
-    agent = _check_agent(actor, agent_id)
+def _assign(
+    actor: User, prospect: Prospect, agent_id: int | None, field: str = "assigned_agent_id"
+) -> None:
+    agent = _check_agent(actor, agent_id, field)
     previous = prospect.assigned_agent
     prospect.assigned_agent = agent
     activity.record(
@@ -234,7 +251,7 @@ def assign_prospect(actor: User, prospect: Prospect, agent_id: int | None) -> Pr
     """Give the prospect to ``agent_id`` (None puts it back in the unassigned pool)."""
     require(actor, Action.ASSIGN)
     if agent_id != prospect.assigned_agent_id:
-        _assign(actor, prospect, agent_id)
+        _assign(actor, prospect, agent_id, field="agent_id")
         commit()
     return prospect
 
@@ -302,8 +319,10 @@ def delete_prospect(actor: User, prospect: Prospect) -> None:
 
 
 def restore_prospect(actor: User, prospect: Prospect) -> None:
-    """Undo a soft delete."""
+    """Undo a soft delete (a prospect that is not deleted is left as it is)."""
     require(actor, Action.RESTORE)
+    if prospect.deleted_at is None:
+        return
     prospect.deleted_at = None
     prospect.deleted_by_id = None
     activity.record(ActivityKind.RESTORED, actor, prospect=prospect, summary=_("Restored."))
@@ -334,6 +353,15 @@ def erase_prospect(actor: User, prospect: Prospect) -> None:
         Activity.__table__.update()
         .where(Activity.prospect_id == prospect.id)
         .values(summary="", data={})
+    )
+    # free texts written about the person elsewhere go too
+    db.session.execute(
+        FollowUp.__table__.update().where(FollowUp.prospect_id == prospect.id).values(title=_("Erased"))
+    )
+    db.session.execute(
+        Visit.__table__.update()
+        .where(Visit.prospect_id == prospect.id)
+        .values(feedback=None, cancel_reason=None)
     )
     activity.record(ActivityKind.ERASED, actor, prospect=prospect, summary=_("Personal data erased."))
     commit()

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+import enum
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from ..errors import ValidationFailed
 from ..extensions import db
-from ..models import Property, Prospect, User
+from ..models import (
+    ListingOperation,
+    Property,
+    PropertyStatus,
+    PropertyType,
+    Prospect,
+    ProspectSource,
+    ProspectStatus,
+    User,
+)
 from ..policy import visible_prospects
 
 T = TypeVar("T")
 
 MAX_PER_PAGE = 200
+# deeper than any list goes; a larger page number would overflow the database's OFFSET
+MAX_PAGE = 1_000_000
 MAX_QUERY_TERMS = 6
 
 
@@ -34,10 +49,15 @@ class Results(Generic[T]):
         return max(1, -(-self.total // self.per_page))
 
 
+def fold(text: str) -> str:
+    """Text as search compares it: NFC (so "José" typed either way is one word), lower case."""
+    return unicodedata.normalize("NFC", text).lower()
+
+
 def _terms(q: str | None) -> list[str]:
-    """Search terms: lower-cased words; a phone-like term keeps only its digits."""
+    """Search terms: folded words; a phone-like term keeps only its digits."""
     terms = []
-    for word in (q or "").lower().split()[:MAX_QUERY_TERMS]:
+    for word in fold(q or "").split()[:MAX_QUERY_TERMS]:
         digits = re.sub(r"[\s().+-]", "", word)
         terms.append(digits if digits.isdigit() else word)
     # "600 111 222" typed with spaces is one phone number
@@ -52,6 +72,15 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
+def _choice(enum_cls: type[enum.StrEnum], value: str, field: str) -> enum.StrEnum:
+    """``value`` as a member of ``enum_cls``, or ``ValidationFailed`` naming ``field``."""
+    try:
+        return enum_cls(value)
+    except ValueError:
+        message = _("Unknown value %(value)s.", value=value[:50])
+        raise ValidationFailed(message, {field: message}) from None
+
+
 def text_filter(stmt: Select, column: Any, q: str | None) -> Select:
     """Keep rows whose ``column`` contains every term of ``q``."""
     for term in _terms(q):
@@ -62,12 +91,11 @@ def text_filter(stmt: Select, column: Any, q: str | None) -> Select:
 def paginate(stmt: Select, page: int, per_page: int, count_stmt: Select | None = None) -> Results:
     """Run ``stmt`` for one page and count the whole list once."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
-    page = max(1, page)
-    total = db.session.scalar(
-        count_stmt
-        if count_stmt is not None
-        else select(func.count()).select_from(stmt.order_by(None).subquery())
-    )
+    page = max(1, min(page, MAX_PAGE))
+    if count_stmt is None:
+        count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
+    # the count must see what the list sees (e.g. include_deleted for the trash)
+    total = db.session.scalar(count_stmt.execution_options(**stmt.get_execution_options()))
     items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return Results(items, page, per_page, total or 0)
 
@@ -76,8 +104,9 @@ PROSPECT_SORTS = {
     "newest": (Prospect.created_at.desc(), Prospect.id.desc()),
     "oldest": (Prospect.created_at.asc(), Prospect.id.asc()),
     "name": (Prospect.last_name.asc(), Prospect.first_name.asc(), Prospect.id.asc()),
-    "last_contacted": (Prospect.last_contacted_at.desc(), Prospect.id.desc()),
-    "next_follow_up": (Prospect.next_follow_up_at.asc(), Prospect.id.asc()),
+    # never contacted / nothing planned last, on SQLite and PostgreSQL alike
+    "last_contacted": (Prospect.last_contacted_at.desc().nulls_last(), Prospect.id.desc()),
+    "next_follow_up": (Prospect.next_follow_up_at.asc().nulls_last(), Prospect.id.asc()),
     "status": (Prospect.status.asc(), Prospect.created_at.desc(), Prospect.id.desc()),
 }
 
@@ -100,9 +129,9 @@ def prospect_query(actor: User, filters: ProspectFilters) -> Select:
     stmt = visible_prospects(select(Prospect), actor)
     stmt = text_filter(stmt, Prospect.search_text, filters.q)
     if filters.status:
-        stmt = stmt.where(Prospect.status == filters.status)
+        stmt = stmt.where(Prospect.status == _choice(ProspectStatus, filters.status, "status"))
     if filters.source:
-        stmt = stmt.where(Prospect.source == filters.source)
+        stmt = stmt.where(Prospect.source == _choice(ProspectSource, filters.source, "source"))
     if filters.assigned_agent_id is not None:
         stmt = stmt.where(Prospect.assigned_agent_id == filters.assigned_agent_id)
     if filters.unassigned:
@@ -148,9 +177,12 @@ class PropertyFilters:
 def property_query(filters: PropertyFilters) -> Select:
     """Properties of the agency narrowed by ``filters`` and sorted."""
     stmt = text_filter(select(Property), Property.search_text, filters.q)
+    choices = {"operation": ListingOperation, "property_type": PropertyType, "status": PropertyStatus}
     for field in ("operation", "property_type", "status", "city", "area"):
         value = getattr(filters, field)
         if value:
+            if field in choices:
+                value = _choice(choices[field], value, field)
             stmt = stmt.where(getattr(Property, field) == value)
     if filters.min_price is not None:
         stmt = stmt.where(Property.price >= filters.min_price)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
+from ..policy import Action, can
+
 
 def register_blueprints(app: Flask) -> None:
-    """Register every web blueprint on ``app``."""
-    from . import auth, dashboard
+    """Register every web blueprint on ``app``, and the role checks templates ask."""
+    from . import auth, dashboard, properties, prospects, settings, trash, users
 
-    app.register_blueprint(auth.blueprint)
-    app.register_blueprint(dashboard.blueprint)
+    app.jinja_env.globals.update(can=can, Action=Action)
+    for module in (auth, dashboard, prospects, properties, trash, users, settings):
+        app.register_blueprint(module.blueprint)

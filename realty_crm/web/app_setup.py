@@ -26,6 +26,8 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
 
 
 def _select_locale() -> str | None:
+    if not has_request_context():
+        return None  # services called from the CLI, jobs or tests: the default locale
     if current_user and current_user.is_authenticated:
         return current_user.effective_locale
     return request.accept_languages.best_match(["en", "es"]) or "en"

@@ -1,15 +1,95 @@
-"""The signed-in user's home page."""
+"""The signed-in user's home page: what is due, what is new, a few counts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from flask import Blueprint, render_template
 from flask_login import login_required
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager
+
+from ..extensions import db
+from ..models import OPEN_STATUSES, FollowUp, Prospect, ProspectStatus, User, utcnow
+from ..policy import is_staff, visible_prospects
+from .common import actor
+from .forms import local_now
 
 blueprint = Blueprint("dashboard", __name__)
+
+LIST_LIMIT = 20
+
+
+@dataclass
+class Counts:
+    """The figures at the top of the dashboard."""
+
+    open_prospects: int
+    overdue: int
+    due_today: int
+    new_prospects: int
+    unassigned: int | None
+
+
+def _end_of_local_day() -> datetime:
+    """Midnight at the end of the user's today (aware arithmetic keeps wall-clock days across DST)."""
+    start = local_now().replace(hour=0, minute=0, second=0, microsecond=0)
+    return start + timedelta(days=1)
+
+
+def _my_open_follow_ups(user: User) -> Select:
+    """The user's open follow-ups on prospects they may still see."""
+    stmt = (
+        select(FollowUp)
+        .join(FollowUp.prospect)
+        .where(FollowUp.assignee_id == user.id, FollowUp.done_at.is_(None))
+        .options(contains_eager(FollowUp.prospect))
+    )
+    return visible_prospects(stmt, user)
+
+
+def _count(stmt: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
 @blueprint.get("/")
 @login_required
 def index() -> str:
-    """The dashboard."""
-    return render_template("dashboard/index.html")
+    """Overdue and today's follow-ups, new prospects and a few counts."""
+    user = actor()
+    now = utcnow()
+    end_of_day = _end_of_local_day()
+    follow_ups = _my_open_follow_ups(user)
+    overdue_stmt = follow_ups.where(FollowUp.due_at < now)
+    today_stmt = follow_ups.where(FollowUp.due_at >= now, FollowUp.due_at < end_of_day)
+    new_stmt = visible_prospects(select(Prospect), user).where(Prospect.status == ProspectStatus.NEW)
+    if not is_staff(user):
+        new_stmt = new_stmt.where(Prospect.assigned_agent_id == user.id)
+    mine_open = select(Prospect).where(
+        Prospect.assigned_agent_id == user.id, Prospect.status.in_(OPEN_STATUSES)
+    )
+    unassigned = None
+    if is_staff(user):
+        unassigned = _count(
+            select(Prospect).where(Prospect.assigned_agent_id.is_(None), Prospect.status.in_(OPEN_STATUSES))
+        )
+    counts = Counts(
+        open_prospects=_count(mine_open),
+        overdue=_count(overdue_stmt),
+        due_today=_count(today_stmt),
+        new_prospects=_count(new_stmt),
+        unassigned=unassigned,
+    )
+    return render_template(
+        "dashboard/index.html",
+        counts=counts,
+        overdue=list(db.session.scalars(overdue_stmt.order_by(FollowUp.due_at).limit(LIST_LIMIT))),
+        due_today=list(db.session.scalars(today_stmt.order_by(FollowUp.due_at).limit(LIST_LIMIT))),
+        new_prospects=list(
+            db.session.scalars(
+                new_stmt.order_by(Prospect.created_at.desc(), Prospect.id.desc()).limit(LIST_LIMIT)
+            )
+        ),
+        now=now,
+    )

@@ -59,12 +59,16 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
         status = exc.code or 500
+        # keep headers such as Allow (405) and Retry-After (429)
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if request.path.startswith(API_PREFIX):
             message = exc.description if status != 404 else _("Not found.")
-            return error_json(status, CODES.get(status, "error"), str(message))
+            body, code = error_json(status, CODES.get(status, "error"), str(message))
+            return body, code, headers
         if isinstance(exc, CSRFError):
             return _render(400, _("The form expired. Go back, reload the page and try again."))
-        return _render(status, str(exc.description) if status == 429 else None)
+        page, code = _render(status, str(exc.description) if status == 429 else None)
+        return page, code, headers
 
     @app.errorhandler(ServiceError)
     def _service(exc: ServiceError):  # type: ignore[no-untyped-def]

@@ -117,6 +117,36 @@ def when(value: datetime | None, fmt: str = "short") -> str:
     return format_datetime(value, fmt) if value else ""
 
 
+def iso_when(value: str | None, fmt: str = "short") -> str:
+    """An ISO 8601 date-time kept as text (timeline data) shown like ``when``."""
+    if not value:
+        return ""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return when(parsed, fmt)
+
+
+def duration(seconds: int | None) -> str:
+    """A call's length as minutes and seconds, e.g. ``4:05``."""
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def plain(value: Any) -> str:
+    """A stored value (timeline change data) as short text: lists joined, blanks as a dash."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
+    if isinstance(value, list | tuple):
+        return ", ".join(label(item) for item in value)
+    return label(value)
+
+
 def day(value: datetime | None, fmt: str = "medium") -> str:
     """A date in the user's time zone and language."""
     return format_date(value, fmt) if value else ""
@@ -128,4 +158,7 @@ def number(value: Any) -> str:
 
 def register_filters(app: Flask) -> None:
     """Make the formatting helpers available to every template."""
-    app.jinja_env.filters.update(label=label, money=money, when=when, day=day, number=number)
+    app.jinja_env.filters.update(
+        label=label, money=money, when=when, day=day, number=number, iso_when=iso_when, duration=duration,
+        plain=plain,
+    )

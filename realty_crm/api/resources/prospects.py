@@ -1,0 +1,167 @@
+"""Prospects: ``/api/v1/prospects`` and their assignment, timeline and notes (SPEC §4)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from flask import jsonify
+from pydantic import Field
+from sqlalchemy import select
+
+from ...models import Activity, ActivityKind, Prospect, ProspectSource, ProspectStatus
+from ...policy import Action, require
+from ...schemas.activity import NoteCreate
+from ...schemas.common import Id, Page, validate
+from ...schemas.prospect import ActivityOut, AssignIn, ProspectCreate, ProspectOut, ProspectUpdate
+from ...services import prospects, search
+from ...tenancy import get_or_404
+from .. import blueprint
+from ..spec import operation
+from .common import ListQuery, QueryText, caller, created, dump, no_content, page_json
+
+ProspectSort = Literal["newest", "oldest", "name", "last_contacted", "next_follow_up", "status"]
+
+
+class ProspectQuery(ListQuery):
+    """Filters of the prospect list; an agent only ever sees the prospects they may see."""
+
+    q: QueryText | None = Field(default=None, description="Words found in the name, e-mail or phone")
+    status: ProspectStatus | None = None
+    assigned_agent_id: Id | None = None
+    source: ProspectSource | None = None
+    unassigned: bool = Field(default=False, description="Only prospects nobody holds")
+    deleted: bool = Field(default=False, description="Only deleted prospects (admins and managers)")
+    sort: ProspectSort = "newest"
+
+
+class TimelineQuery(ListQuery):
+    """A page of a prospect's timeline, newest first."""
+
+    kind: ActivityKind | None = None
+
+
+def _visible_prospect(prospect_id: int) -> Prospect:
+    prospect = get_or_404(Prospect, prospect_id)
+    require(caller(), Action.VIEW, prospect)
+    return prospect
+
+
+@blueprint.get("/prospects")
+@operation(
+    "/prospects", "GET", summary="List and search prospects", tag="prospects",
+    query=ProspectQuery, response=Page[ProspectOut],
+)
+def list_prospects(query: ProspectQuery) -> Any:
+    """Prospects the caller may see (an agent: assigned to them, and the unassigned pool if allowed)."""
+    actor = caller()
+    if query.deleted:
+        require(actor, Action.RESTORE)
+    filters = search.ProspectFilters(
+        q=query.q,
+        status=query.status,
+        assigned_agent_id=query.assigned_agent_id,
+        source=query.source,
+        unassigned=query.unassigned,
+        deleted=query.deleted,
+        sort=query.sort,
+    )
+    return page_json(ProspectOut, search.list_prospects(actor, filters, query.page, query.capped_per_page))
+
+
+@blueprint.post("/prospects")
+@operation(
+    "/prospects", "POST", summary="Create a prospect", tag="prospects",
+    body=ProspectCreate, response=ProspectOut, status=201, errors=(409,),
+)
+def create_prospect(body: dict[str, Any]) -> Any:
+    """A duplicate e-mail or phone answers 409 with the field and ``existing_id`` in ``details``."""
+    prospect = prospects.create_prospect(caller(), body)
+    return created(ProspectOut, prospect, "api.get_prospect", prospect_id=prospect.id)
+
+
+@blueprint.get("/prospects/<int:prospect_id>")
+@operation(
+    "/prospects/<int:prospect_id>", "GET", summary="One prospect", tag="prospects", response=ProspectOut
+)
+def get_prospect(prospect_id: int) -> Any:
+    """The prospect with its requirements."""
+    return jsonify(dump(ProspectOut, _visible_prospect(prospect_id)))
+
+
+@blueprint.patch("/prospects/<int:prospect_id>")
+@operation(
+    "/prospects/<int:prospect_id>", "PATCH", summary="Change a prospect", tag="prospects",
+    body=ProspectUpdate, response=ProspectOut, errors=(409,),
+)
+def update_prospect(prospect_id: int, body: dict[str, Any]) -> Any:
+    """Only the fields sent change; changing ``assigned_agent_id`` needs the right to assign."""
+    prospect = prospects.update_prospect(caller(), _visible_prospect(prospect_id), body)
+    return jsonify(dump(ProspectOut, prospect))
+
+
+@blueprint.delete("/prospects/<int:prospect_id>")
+@operation(
+    "/prospects/<int:prospect_id>", "DELETE", summary="Delete a prospect (soft)", tag="prospects", status=204
+)
+def delete_prospect(prospect_id: int) -> Any:
+    """Hides the prospect; an admin or manager can restore it."""
+    prospects.delete_prospect(caller(), get_or_404(Prospect, prospect_id))
+    return no_content()
+
+
+@blueprint.post("/prospects/<int:prospect_id>/restore")
+@operation(
+    "/prospects/<int:prospect_id>/restore", "POST", summary="Restore a deleted prospect", tag="prospects",
+    response=ProspectOut,
+)
+def restore_prospect(prospect_id: int) -> Any:
+    """Undoes a soft delete (admins and managers)."""
+    prospect = get_or_404(Prospect, prospect_id, include_deleted=True)
+    prospects.restore_prospect(caller(), prospect)
+    return jsonify(dump(ProspectOut, prospect))
+
+
+@blueprint.post("/prospects/<int:prospect_id>/assign")
+@operation(
+    "/prospects/<int:prospect_id>/assign", "POST", summary="Assign a prospect to an agent", tag="prospects",
+    body=AssignIn, response=ProspectOut,
+)
+def assign_prospect(prospect_id: int, body: dict[str, Any]) -> Any:
+    """``{"agent_id": N}`` gives the prospect to that user; ``null`` returns it to the unassigned pool."""
+    actor = caller()
+    prospect = get_or_404(Prospect, prospect_id)
+    require(actor, Action.ASSIGN)  # a role without the right hears 403 whatever it sent
+    values = validate(AssignIn, body)
+    prospects.assign_prospect(actor, prospect, values.agent_id)
+    return jsonify(dump(ProspectOut, prospect))
+
+
+@blueprint.get("/prospects/<int:prospect_id>/timeline")
+@operation(
+    "/prospects/<int:prospect_id>/timeline", "GET", summary="A prospect's timeline", tag="prospects",
+    query=TimelineQuery, response=Page[ActivityOut],
+)
+def prospect_timeline(prospect_id: int, query: TimelineQuery) -> Any:
+    """Everything that happened to the prospect (changes, calls, visits, notes…), newest first."""
+    prospect = _visible_prospect(prospect_id)
+    stmt = select(Activity).where(Activity.prospect_id == prospect.id)
+    if query.kind is not None:
+        stmt = stmt.where(Activity.kind == query.kind)
+    stmt = stmt.order_by(Activity.occurred_at.desc(), Activity.id.desc())
+    return page_json(ActivityOut, search.paginate(stmt, query.page, query.capped_per_page))
+
+
+@blueprint.post("/prospects/<int:prospect_id>/notes")
+@operation(
+    "/prospects/<int:prospect_id>/notes", "POST", summary="Add a note to a prospect's timeline",
+    tag="prospects", body=NoteCreate, response=ActivityOut, status=201,
+)
+def add_note(prospect_id: int, body: dict[str, Any]) -> Any:
+    """A free-text note; it appears on the timeline with its author."""
+    actor = caller()
+    prospect = _visible_prospect(prospect_id)
+    values = validate(NoteCreate, body)
+    entry = prospects.add_note(actor, prospect, values.body)
+    response = jsonify(dump(ActivityOut, entry))
+    response.status_code = 201
+    return response

@@ -1,0 +1,510 @@
+"""Prospects: the searchable list, the forms, the 360° page and what can be done from it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    SearchField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Optional
+
+from .. import tenancy
+from ..errors import Conflict, ServiceError
+from ..extensions import db
+from ..models import (
+    CallDirection,
+    CallOutcome,
+    FollowUp,
+    Operation,
+    PropertyType,
+    Prospect,
+    ProspectSource,
+    ProspectStatus,
+    User,
+    utcnow,
+)
+from ..policy import Action, can, is_staff, require
+from ..services import activity, calls, prospects, search
+from .common import PER_PAGE, actor, guard, page_arg
+from .forms import (
+    CheckboxListField,
+    LocalDateTimeField,
+    SearchForm,
+    attempt,
+    choices,
+    enum_choices,
+    invalid_filters_dropped,
+    join_list,
+    optional_int,
+    split_list,
+    text,
+    to_utc,
+    user_choices,
+)
+
+blueprint = Blueprint("prospects", __name__, url_prefix="/prospects")
+guard(blueprint)
+
+SORT_LABELS = {
+    "newest": _l("Newest first"),
+    "oldest": _l("Oldest first"),
+    "name": _l("Last name"),
+    "last_contacted": _l("Last contacted"),
+    "next_follow_up": _l("Next follow-up"),
+    "status": _l("Status"),
+}
+TIMELINE_LIMIT = 200
+FOLLOW_UP_LIMIT = 100
+
+
+class ProspectSearchForm(SearchForm):
+    q = SearchField(_l("Search"), description=_l("Name, e-mail or phone"))
+    status = SelectField(_l("Status"), choices=enum_choices(ProspectStatus, blank=_l("Any")), default="")
+    source = SelectField(_l("Source"), choices=enum_choices(ProspectSource, blank=_l("Any")), default="")
+    agent = SelectField(_l("Agent"), coerce=optional_int)
+    unassigned = BooleanField(_l("Unassigned only"))
+    sort = SelectField(_l("Sort by"), choices=choices(SORT_LABELS.items()), default="newest")
+
+
+class ProspectForm(FlaskForm):
+    first_name = StringField(_l("First name"))
+    last_name = StringField(_l("Last name"))
+    email = EmailField(_l("E-mail"))
+    phone = TelField(_l("Phone"), description=_l("Numbers without a country code are read as local."))
+    source = SelectField(
+        _l("Source"), choices=enum_choices(ProspectSource), default="other", validate_choice=False
+    )
+    source_detail = StringField(_l("Source detail"), description=_l("E.g. the portal, or who referred them."))
+    status = SelectField(
+        _l("Status"), choices=enum_choices(ProspectStatus), default="new", validate_choice=False
+    )
+    lost_reason = StringField(_l("Why lost"), description=_l("Needed when the status is Lost."))
+    assigned_agent_id = SelectField(_l("Agent"), coerce=optional_int, validate_choice=False)
+    marketing_consent = BooleanField(_l("Agrees to receive marketing"))
+    tags = StringField(_l("Tags"), description=_l("Separate them with commas."))
+    operation = SelectField(
+        _l("Wants to"),
+        choices=enum_choices(Operation, blank=_l("Not known yet")),
+        default="",
+        validate_choice=False,
+    )
+    property_types = CheckboxListField(
+        _l("Property types"), choices=enum_choices(PropertyType), validate_choice=False
+    )
+    min_price = DecimalField(_l("Minimum price"), places=None, validators=[Optional()])
+    max_price = DecimalField(_l("Maximum price"), places=None, validators=[Optional()])
+    min_bedrooms = IntegerField(_l("Minimum bedrooms"), validators=[Optional()])
+    min_area_m2 = IntegerField(_l("Minimum area (m²)"), validators=[Optional()])
+    areas = StringField(_l("Areas"), description=_l("Neighbourhoods or towns, separated with commas."))
+
+    # min > max is refused by the requirements as a whole: show it on the maximum
+    ERROR_ALIASES = {"requirements": "max_price"}
+
+    def configure(self, user: User, prospect: Prospect | None = None) -> ProspectForm:
+        """Offer the agent choice to those who may assign; drop it for the others."""
+        if can(user, Action.ASSIGN):
+            current = prospect.assigned_agent_id if prospect is not None else None
+            self.assigned_agent_id.choices = user_choices(blank=_l("Unassigned"), keep=current)
+        else:
+            del self.assigned_agent_id
+        return self
+
+    def to_data(self) -> dict[str, Any]:
+        """The plain input the prospect services take."""
+        data: dict[str, Any] = {
+            "first_name": text(self.first_name),
+            "last_name": text(self.last_name),
+            "email": text(self.email),
+            "phone": text(self.phone),
+            "source": self.source.data,
+            "source_detail": text(self.source_detail),
+            "status": self.status.data,
+            "lost_reason": text(self.lost_reason),
+            "marketing_consent": bool(self.marketing_consent.data),
+            "tags": split_list(self.tags.data),
+            "requirements": {
+                "operation": self.operation.data or None,
+                "property_types": list(self.property_types.data or []),
+                "min_price": self.min_price.data,
+                "max_price": self.max_price.data,
+                "min_bedrooms": self.min_bedrooms.data,
+                "min_area_m2": self.min_area_m2.data,
+                "areas": split_list(self.areas.data),
+            },
+        }
+        if "assigned_agent_id" in self:
+            data["assigned_agent_id"] = self.assigned_agent_id.data
+        return data
+
+    @staticmethod
+    def initial(prospect: Prospect) -> dict[str, Any]:
+        """The form's values for an existing prospect."""
+        return {
+            "first_name": prospect.first_name,
+            "last_name": prospect.last_name,
+            "email": prospect.email or "",
+            "phone": prospect.phone or "",
+            "source": prospect.source.value,
+            "source_detail": prospect.source_detail or "",
+            "status": prospect.status.value,
+            "lost_reason": prospect.lost_reason or "",
+            "assigned_agent_id": prospect.assigned_agent_id,
+            "marketing_consent": prospect.marketing_consent,
+            "tags": join_list(prospect.tags),
+            "operation": prospect.operation.value if prospect.operation else "",
+            "property_types": list(prospect.property_types or []),
+            "min_price": prospect.min_price,
+            "max_price": prospect.max_price,
+            "min_bedrooms": prospect.min_bedrooms,
+            "min_area_m2": prospect.min_area_m2,
+            "areas": join_list(prospect.areas),
+        }
+
+
+class CallForm(FlaskForm):
+    direction = SelectField(
+        _l("Direction"), choices=enum_choices(CallDirection), default="outbound", validate_choice=False
+    )
+    outcome = SelectField(
+        _l("Outcome"), choices=enum_choices(CallOutcome), default="answered", validate_choice=False
+    )
+    duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[Optional()])
+    summary = TextAreaField(_l("Summary"))
+    follow_up_at = LocalDateTimeField(
+        _l("Next follow-up"), validators=[Optional()], description=_l("Optional: when to get back to them.")
+    )
+    follow_up_title = StringField(_l("Follow-up title"), description=_l("Optional; “Call back” when empty."))
+
+    def to_data(self, prospect: Prospect) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "prospect_id": prospect.id,
+            "direction": self.direction.data,
+            "outcome": self.outcome.data,
+            "duration_seconds": (self.duration_minutes.data or 0) * 60,
+            "summary": text(self.summary),
+            "follow_up_title": text(self.follow_up_title),
+        }
+        if self.follow_up_at.data is not None:
+            data["follow_up_at"] = to_utc(self.follow_up_at.data)
+        return data
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(_l("Note"))
+
+
+class FollowUpForm(FlaskForm):
+    due_at = LocalDateTimeField(_l("Due"), validators=[Optional()])
+    title = StringField(_l("What to do"))
+    assignee_id = SelectField(_l("For"), coerce=optional_int, validate_choice=False)
+
+    def configure(self, user: User) -> FollowUpForm:
+        """Staff plan follow-ups for anyone; agents for themselves."""
+        if can(user, Action.ASSIGN):
+            self.assignee_id.choices = user_choices()
+            if self.assignee_id.data is None:
+                self.assignee_id.data = user.id
+        else:
+            del self.assignee_id
+        return self
+
+    def to_data(self, prospect: Prospect) -> dict[str, Any]:
+        data: dict[str, Any] = {"prospect_id": prospect.id, "title": text(self.title)}
+        if self.due_at.data is not None:
+            data["due_at"] = to_utc(self.due_at.data)
+        if "assignee_id" in self and self.assignee_id.data is not None:
+            data["assignee_id"] = self.assignee_id.data
+        return data
+
+
+class AssignForm(FlaskForm):
+    agent_id = SelectField(_l("Agent"), coerce=optional_int, validate_choice=False)
+
+
+class EraseForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I understand that the personal data is erased for good."), validators=[DataRequired()]
+    )
+
+
+def _load(prospect_id: int) -> Prospect:
+    """A prospect of the agency the user may see (404 / 403 otherwise)."""
+    prospect = tenancy.get_or_404(Prospect, prospect_id)
+    require(actor(), Action.VIEW, prospect)
+    return prospect
+
+
+@blueprint.get("")
+def index() -> str:
+    """The prospects the user may see, searched, filtered, sorted and paginated."""
+    user = actor()
+    form = ProspectSearchForm(request.args)
+    if is_staff(user):
+        form.agent.choices = user_choices(active_only=False, blank=_l("Any"))
+    else:
+        del form.agent
+    if not (is_staff(user) or user.agency.agents_see_unassigned):
+        del form.unassigned
+    invalid_filters_dropped(form)
+    filters = search.ProspectFilters(
+        q=(form.q.data or "").strip() or None,
+        status=form.status.data or None,
+        source=form.source.data or None,
+        assigned_agent_id=form.agent.data if "agent" in form else None,
+        unassigned=bool(form.unassigned.data) if "unassigned" in form else False,
+        sort=form.sort.data or "newest",
+    )
+    results = search.list_prospects(user, filters, page_arg(request.args.get("page")), PER_PAGE)
+    filtered = any(
+        [filters.q, filters.status, filters.source, filters.assigned_agent_id, filters.unassigned]
+    )
+    return render_template(
+        "prospects/index.html", form=form, results=results, filtered=filtered, now=utcnow()
+    )
+
+
+def _duplicate_of(exc: ServiceError | None) -> Prospect | None:
+    """The existing prospect a create clashed with (the trash included), when there is one."""
+    if not isinstance(exc, Conflict) or "existing_id" not in exc.details:
+        return None
+    return db.session.scalars(
+        select(Prospect)
+        .where(Prospect.id == exc.details["existing_id"])
+        .execution_options(include_deleted=True)
+    ).first()
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+def create() -> Response | tuple[str, int]:
+    """Add a prospect; a duplicate e-mail or phone offers to add the details to the existing one."""
+    user = actor()
+    form = ProspectForm().configure(user)
+    duplicate = None
+    status = 200
+    if form.validate_on_submit():
+        data = form.to_data()
+        prospect = attempt(form, prospects.create_prospect, user, data, aliases=form.ERROR_ALIASES)
+        if prospect is not None:
+            flash(_("%(name)s was added.", name=prospect.full_name), "success")
+            return redirect(url_for(".detail", prospect_id=prospect.id))
+        duplicate = _duplicate_of(form.service_error)
+        if (
+            duplicate is not None
+            and request.form.get("merge_into") == str(duplicate.id)
+            and can(user, Action.EDIT, duplicate)
+        ):
+            merged = attempt(form, prospects.merge_into, user, duplicate, data, aliases=form.ERROR_ALIASES)
+            if merged is not None:
+                flash(_("The details were added to %(name)s.", name=merged.full_name), "success")
+                return redirect(url_for(".detail", prospect_id=merged.id))
+        status = 409 if duplicate is not None else 422
+    elif form.is_submitted():
+        status = 422
+    can_merge = duplicate is not None and can(user, Action.EDIT, duplicate)
+    page = render_template(
+        "prospects/form.html", form=form, prospect=None, duplicate=duplicate, can_merge=can_merge
+    )
+    return page, status
+
+
+@blueprint.route("/<int:prospect_id>/edit", methods=["GET", "POST"])
+def edit(prospect_id: int) -> Response | tuple[str, int]:
+    """Change a prospect's details and requirements."""
+    user = actor()
+    prospect = _load(prospect_id)
+    require(user, Action.EDIT, prospect)
+    form = ProspectForm(data=ProspectForm.initial(prospect)).configure(user, prospect)
+    status = 200
+    if form.validate_on_submit():
+        updated = attempt(
+            form, prospects.update_prospect, user, prospect, form.to_data(), aliases=form.ERROR_ALIASES
+        )
+        if updated is not None:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for(".detail", prospect_id=prospect.id))
+        status = 422
+    elif form.is_submitted():
+        status = 422
+    return render_template("prospects/form.html", form=form, prospect=prospect, duplicate=None), status
+
+
+def _follow_ups(prospect: Prospect) -> list[FollowUp]:
+    return list(
+        db.session.scalars(
+            select(FollowUp)
+            .where(FollowUp.prospect_id == prospect.id)
+            .options(selectinload(FollowUp.assignee))
+            .order_by(FollowUp.done_at.is_not(None), FollowUp.due_at, FollowUp.id)
+            .limit(FOLLOW_UP_LIMIT)
+        )
+    )
+
+
+def _render_detail(prospect: Prospect, status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
+    """The 360° page; a form that failed is passed in to show its errors."""
+    user = actor()
+    call_form = forms.get("call_form") or CallForm(formdata=None)
+    note_form = forms.get("note_form") or NoteForm(formdata=None)
+    follow_up_form = (forms.get("follow_up_form") or FollowUpForm(formdata=None)).configure(user)
+    assign_form = None
+    if can(user, Action.ASSIGN):
+        assign_form = forms.get("assign_form") or AssignForm(
+            formdata=None, data={"agent_id": prospect.assigned_agent_id}
+        )
+        assign_form.agent_id.choices = user_choices(blank=_l("Unassigned"), keep=prospect.assigned_agent_id)
+    entries = activity.timeline(prospect=prospect, limit=TIMELINE_LIMIT)
+    return (
+        render_template(
+            "prospects/detail.html",
+            prospect=prospect,
+            entries=entries,
+            timeline_full=len(entries) >= TIMELINE_LIMIT,
+            follow_ups=_follow_ups(prospect),
+            call_form=call_form,
+            note_form=note_form,
+            follow_up_form=follow_up_form,
+            assign_form=assign_form,
+            now=utcnow(),
+        ),
+        status,
+    )
+
+
+@blueprint.get("/<int:prospect_id>")
+def detail(prospect_id: int) -> tuple[str, int]:
+    """Facts, requirements, follow-ups and the timeline of one prospect."""
+    return _render_detail(_load(prospect_id))
+
+
+@blueprint.post("/<int:prospect_id>/calls")
+def log_call(prospect_id: int) -> Response | tuple[str, int]:
+    """Log a call (and maybe plan the next follow-up)."""
+    prospect = _load(prospect_id)
+    form = CallForm()
+    if form.validate_on_submit():
+        aliases = {"duration_seconds": "duration_minutes"}
+        if attempt(form, calls.log_call, actor(), form.to_data(prospect), aliases=aliases) is not None:
+            flash(_("Call logged."), "success")
+            return redirect(url_for(".detail", prospect_id=prospect.id, _anchor="timeline"))
+        if "duration_seconds" in form.service_error.details:
+            form.duration_minutes.errors = [_("Give the duration in whole minutes, from 0 to 1,440.")]
+    return _render_detail(_load(prospect_id), 422, call_form=form)
+
+
+@blueprint.post("/<int:prospect_id>/notes")
+def add_note(prospect_id: int) -> Response | tuple[str, int]:
+    """Add a note to the timeline."""
+    prospect = _load(prospect_id)
+    form = NoteForm()
+    if form.validate_on_submit() and attempt(
+        form, prospects.add_note, actor(), prospect, form.body.data or ""
+    ):
+        flash(_("Note added."), "success")
+        return redirect(url_for(".detail", prospect_id=prospect.id, _anchor="timeline"))
+    return _render_detail(_load(prospect_id), 422, note_form=form)
+
+
+@blueprint.post("/<int:prospect_id>/follow-ups")
+def add_follow_up(prospect_id: int) -> Response | tuple[str, int]:
+    """Plan a follow-up."""
+    prospect = _load(prospect_id)
+    user = actor()
+    form = FollowUpForm().configure(user)
+    if form.validate_on_submit() and attempt(
+        form, calls.create_follow_up, user, form.to_data(prospect)
+    ):
+        flash(_("Follow-up planned."), "success")
+        return redirect(url_for(".detail", prospect_id=prospect.id, _anchor="follow-ups"))
+    return _render_detail(_load(prospect_id), 422, follow_up_form=form)
+
+
+def _set_follow_up_done(prospect_id: int, follow_up_id: int, done: bool) -> Response:
+    prospect = _load(prospect_id)
+    user = actor()
+    follow_up = calls.get_follow_up(user, follow_up_id)
+    if follow_up.prospect_id != prospect.id:
+        abort(404)  # a follow-up of another prospect is not under this one
+    calls.update_follow_up(user, follow_up, {"done": done})
+    flash(_("Follow-up done.") if done else _("Follow-up reopened."), "success")
+    if request.form.get("back") == "dashboard":
+        return redirect(url_for("dashboard.index"))
+    return redirect(url_for(".detail", prospect_id=prospect.id, _anchor="follow-ups"))
+
+
+@blueprint.post("/<int:prospect_id>/follow-ups/<int:follow_up_id>/done")
+def complete_follow_up(prospect_id: int, follow_up_id: int) -> Response:
+    """Mark a follow-up done."""
+    return _set_follow_up_done(prospect_id, follow_up_id, True)
+
+
+@blueprint.post("/<int:prospect_id>/follow-ups/<int:follow_up_id>/reopen")
+def reopen_follow_up(prospect_id: int, follow_up_id: int) -> Response:
+    """Mark a done follow-up as still to do."""
+    return _set_follow_up_done(prospect_id, follow_up_id, False)
+
+
+@blueprint.post("/<int:prospect_id>/assign")
+def assign(prospect_id: int) -> Response | tuple[str, int]:
+    """Give the prospect to an agent, or put it back in the unassigned pool (staff)."""
+    user = actor()
+    require(user, Action.ASSIGN)
+    prospect = _load(prospect_id)
+    form = AssignForm()
+    if form.validate_on_submit() and attempt(
+        form, prospects.assign_prospect, user, prospect, form.agent_id.data,
+        aliases={"assigned_agent_id": "agent_id"},
+    ):
+        prospect = _load(prospect_id)
+        holder = prospect.assigned_agent
+        flash(
+            _("Assigned to %(name)s.", name=holder.name) if holder else _("Back in the unassigned pool."),
+            "success",
+        )
+        return redirect(url_for(".detail", prospect_id=prospect.id))
+    form.agent_id.choices = user_choices(blank=_l("Unassigned"))
+    return _render_detail(_load(prospect_id), 422, assign_form=form)
+
+
+@blueprint.post("/<int:prospect_id>/delete")
+def delete(prospect_id: int) -> Response:
+    """Move the prospect to the trash (staff)."""
+    user = actor()
+    require(user, Action.DELETE)
+    prospect = _load(prospect_id)
+    prospects.delete_prospect(user, prospect)
+    flash(_("%(name)s was moved to the trash.", name=prospect.full_name), "success")
+    return redirect(url_for(".index"))
+
+
+@blueprint.route("/<int:prospect_id>/erase", methods=["GET", "POST"])
+def erase(prospect_id: int) -> Response | tuple[str, int]:
+    """GDPR erasure after an explicit confirmation (admins)."""
+    user = actor()
+    require(user, Action.ERASE)
+    # a prospect in the trash can be erased too, but not twice
+    prospect = tenancy.get_or_404(Prospect, prospect_id, include_deleted=True)
+    if prospect.erased_at is not None:
+        abort(404)
+    form = EraseForm()
+    if form.validate_on_submit():
+        prospects.erase_prospect(user, prospect)
+        flash(_("The personal data was erased."), "success")
+        return redirect(url_for(".index"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("prospects/erase.html", prospect=prospect, form=form), status

@@ -1,0 +1,107 @@
+"""The agency's users: list, add, change role, areas and languages (admins)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
+
+from .. import tenancy
+from ..models import Role, User
+from ..policy import Action
+from ..services import accounts, search
+from .common import PER_PAGE, actor, guard, page_arg
+from .forms import attempt, enum_choices, join_list, split_list, text
+
+blueprint = Blueprint("users", __name__, url_prefix="/users")
+guard(blueprint, Action.MANAGE_USERS)
+
+
+class _UserFields(FlaskForm):
+    name = StringField(_l("Name"))
+    phone = TelField(_l("Phone"))
+    role = SelectField(_l("Role"), choices=enum_choices(Role), default="agent", validate_choice=False)
+    areas = StringField(_l("Areas"), description=_l("Where they work, separated with commas."))
+    languages = StringField(_l("Languages"), description=_l("Language codes, e.g. en, es, fr."))
+
+    def common_data(self) -> dict[str, Any]:
+        return {
+            "name": text(self.name),
+            "phone": text(self.phone),
+            "role": self.role.data,
+            "areas": split_list(self.areas.data),
+            "languages": split_list(self.languages.data),
+        }
+
+
+class UserCreateForm(_UserFields):
+    email = EmailField(_l("E-mail"))
+    password = PasswordField(
+        _l("Initial password"), description=_l("At least 8 characters; they can change it.")
+    )
+
+    def to_data(self) -> dict[str, Any]:
+        return {**self.common_data(), "email": text(self.email), "password": self.password.data or ""}
+
+
+class UserEditForm(_UserFields):
+    active = BooleanField(_l("Active (can sign in)"))
+
+    def to_data(self) -> dict[str, Any]:
+        return {**self.common_data(), "active": bool(self.active.data)}
+
+
+@blueprint.get("")
+def index() -> str:
+    """Everyone in the agency, by name."""
+    results = search.paginate(
+        select(User).order_by(User.name, User.id), page_arg(request.args.get("page")), PER_PAGE
+    )
+    return render_template("users/index.html", results=results)
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+def create() -> Response | tuple[str, int]:
+    """Add a user to the agency."""
+    user = actor()
+    form = UserCreateForm()
+    status = 200
+    if form.validate_on_submit():
+        created = attempt(form, accounts.create_user, user.agency, form.to_data(), user)
+        if created is not None:
+            flash(_("%(name)s can now sign in.", name=created.name), "success")
+            return redirect(url_for(".index"))
+        status = 409 if form.service_error.status == 409 else 422
+    elif form.is_submitted():
+        status = 422
+    return render_template("users/form.html", form=form, target=None), status
+
+
+@blueprint.route("/<int:user_id>/edit", methods=["GET", "POST"])
+def edit(user_id: int) -> Response | tuple[str, int]:
+    """Change a user's name, phone, role, state, areas and languages."""
+    target = tenancy.get_or_404(User, user_id)
+    initial = {
+        "name": target.name,
+        "phone": target.phone or "",
+        "role": target.role.value,
+        "active": target.active,
+        "areas": join_list(target.areas),
+        "languages": join_list(target.languages),
+    }
+    form = UserEditForm(data=initial)
+    status = 200
+    if form.validate_on_submit():
+        if attempt(form, accounts.update_user, actor(), target, form.to_data()) is not None:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for(".index"))
+        status = 422
+    elif form.is_submitted():
+        status = 422
+    return render_template("users/form.html", form=form, target=target), status

@@ -1,0 +1,82 @@
+"""Shared people and records for the API tests: one agency's team, and another agency's data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from realty_crm.models import Agency, Call, FollowUp, Property, Prospect, Role, User
+from realty_crm.services import accounts
+from realty_crm.testing.factories import Factory
+
+
+def _staff(agency: Agency, role: Role, name: str) -> User:
+    email = f"{name.split()[0].lower()}.{role.value}@{agency.slug}.example.com"
+    return accounts.create_user(agency, {"email": email, "name": name, "role": role.value})
+
+
+@pytest.fixture
+def staff(app) -> Callable[[Agency, Role, str], User]:
+    """``staff(agency, role, name)``: a user without a password (API tests use tokens; hashing is slow)."""
+    return _staff
+
+
+@dataclass
+class Team:
+    """An agency with an admin, a manager and two agents."""
+
+    agency: Agency
+    admin: User
+    manager: User
+    agent: User
+    colleague: User
+
+
+@dataclass
+class Foreign:
+    """Another agency's manager and one record of each kind."""
+
+    agency: Agency
+    manager: User
+    prospect: Prospect
+    property: Property
+    call: Call
+    follow_up: FollowUp
+
+    def ids(self) -> dict[str, int]:
+        """Path parameter name → the foreign record's id."""
+        return {
+            "prospect_id": self.prospect.id,
+            "property_id": self.property.id,
+            "call_id": self.call.id,
+            "follow_up_id": self.follow_up.id,
+        }
+
+
+@pytest.fixture
+def team(make: Factory) -> Team:
+    agency = make.agency("Pisos Sol")
+    return Team(
+        agency=agency,
+        admin=_staff(agency, Role.ADMIN, "Ana Admin"),
+        manager=_staff(agency, Role.MANAGER, "Marta Manager"),
+        agent=_staff(agency, Role.AGENT, "Alberto Agent"),
+        colleague=_staff(agency, Role.AGENT, "Carla Colleague"),
+    )
+
+
+@pytest.fixture
+def foreign(make: Factory) -> Foreign:
+    agency = make.agency("Casas Luna")
+    manager = _staff(agency, Role.MANAGER, "Fernando Foreign")
+    prospect = make.prospect(manager, email="foreign@example.com", assigned_agent_id=manager.id)
+    return Foreign(
+        agency=agency,
+        manager=manager,
+        prospect=prospect,
+        property=make.property(manager, reference="FOREIGN-1"),
+        call=make.call(manager, prospect),
+        follow_up=make.follow_up(manager, prospect),
+    )

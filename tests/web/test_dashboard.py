@@ -1,0 +1,138 @@
+"""The dashboard: overdue and today's follow-ups, new leads and counts, per user."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from realty_crm import tenancy
+from realty_crm.extensions import db
+from realty_crm.models import FollowUp, utcnow
+
+
+def _count(page: str, label: str) -> int:
+    match = re.search(r'<span class="n">(\d+)</span> <span class="what">' + re.escape(label), page)
+    assert match, label
+    return int(match.group(1))
+
+
+def _soon(**delta: float) -> str:
+    return (utcnow() + timedelta(**delta)).isoformat()
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "agent"])
+def test_each_role_gets_a_dashboard(team, login, role):
+    page = login(getattr(team, role)).get("/").get_data(as_text=True)
+    assert "Nothing overdue." in page and "No new leads." in page
+
+
+def test_anonymous_visitor_is_sent_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_overdue_follow_ups_stand_out_and_todays_are_listed(team, make, login):
+    late = make.prospect(team.agent, first_name="Late", last_name="Lead")
+    today = make.prospect(team.agent, first_name="Today", last_name="Lead")
+    later = make.prospect(team.agent, first_name="Later", last_name="Lead")
+    make.follow_up(team.agent, late, due_at=_soon(days=-3), title="Chase the offer")
+    make.follow_up(team.agent, today, due_at=_soon(minutes=1), title="Send the dossier")
+    make.follow_up(team.agent, later, due_at=_soon(days=5), title="Check in")
+    page = login(team.agent).get("/").get_data(as_text=True)
+    overdue = page[page.index('id="overdue"') : page.index('id="today"')]
+    assert "Late Lead" in overdue and "Chase the offer" in overdue and 'class="overdue"' in overdue
+    assert "Today Lead" not in overdue
+    assert _count(page, "Overdue follow-ups") == 1
+    assert 'class="stat alert"' in page
+    assert "Check in" not in page
+
+
+def _zone_where_it_is_midday() -> tuple[str, datetime]:
+    """A fixed-offset zone where the local time is now between 08:00 and 16:00, and that local time."""
+    for hours in range(-12, 13):
+        zone = f"Etc/GMT{-hours:+d}" if hours else "Etc/UTC"
+        local = datetime.now(UTC).astimezone(ZoneInfo(zone))
+        if 8 <= local.hour < 16:
+            return zone, local
+    raise AssertionError("some zone is at midday")
+
+
+def test_due_today_runs_until_the_users_local_midnight(team, make, login, post):
+    zone, local = _zone_where_it_is_midday()
+    client = login(team.agent)
+    post(client, "/settings/profile", {"name": "Alba Agent", "phone": "", "locale": "", "timezone": zone})
+    prospect = make.prospect(team.agent)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    make.follow_up(
+        team.agent, prospect, due_at=(local + timedelta(hours=1)).isoformat(), title="This afternoon"
+    )
+    make.follow_up(
+        team.agent, prospect, due_at=(midnight - timedelta(minutes=5)).isoformat(), title="Late tonight"
+    )
+    make.follow_up(
+        team.agent, prospect, due_at=(midnight + timedelta(minutes=5)).isoformat(), title="Tomorrow"
+    )
+    page = client.get("/").get_data(as_text=True)
+    today = page[page.index('id="today"') : page.index('id="new-h"')]
+    assert "This afternoon" in today and "Late tonight" in today and "Tomorrow" not in today
+    assert _count(page, "Follow-ups due today") == 2
+    assert _count(page, "Overdue follow-ups") == 0
+
+
+def test_done_and_colleagues_follow_ups_are_not_mine(team, make, login, post):
+    mine = make.prospect(team.agent, first_name="Mine")
+    theirs = make.prospect(team.colleague, first_name="Theirs")
+    make.follow_up(team.colleague, theirs, due_at=_soon(days=-1), title="Their task")
+    make.follow_up(team.agent, mine, due_at=_soon(days=-1), title="My task")
+    client = login(team.agent)
+    assert "Their task" not in client.get("/").get_data(as_text=True)
+    with tenancy.scope(team.agency.id):
+        follow_up = db.session.scalars(select(FollowUp).where(FollowUp.title == "My task")).one()
+    response = post(
+        client, f"/prospects/{mine.id}/follow-ups/{follow_up.id}/done", {"back": "dashboard"}, page="/"
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    page = client.get("/").get_data(as_text=True)
+    assert "My task" not in page and _count(page, "Overdue follow-ups") == 0
+
+
+def test_follow_ups_on_deleted_prospects_drop_off(team, make, login, post):
+    prospect = make.prospect(team.agent, first_name="Binned")
+    make.follow_up(team.agent, prospect, due_at=_soon(days=-1), title="Orphan task")
+    post(login(team.manager), f"/prospects/{prospect.id}/delete", page="/")
+    assert "Orphan task" not in login(team.agent).get("/").get_data(as_text=True)
+
+
+def test_agent_sees_their_new_leads_and_counts(team, make, login):
+    make.prospect(team.agent, first_name="Fresh", last_name="Lead", source="portal")
+    make.prospect(team.colleague, first_name="Other", last_name="Lead")
+    make.prospect(team.manager, first_name="Pool", last_name="Lead")
+    page = login(team.agent).get("/").get_data(as_text=True)
+    assert "Fresh Lead" in page and "Other Lead" not in page and "Pool Lead" not in page
+    assert _count(page, "New prospects") == 1
+    assert _count(page, "My open prospects") == 1
+    assert "Unassigned leads" not in page
+
+
+def test_staff_see_all_new_leads_and_the_unassigned_count(team, make, login):
+    make.prospect(team.agent, first_name="Fresh", last_name="Lead")
+    make.prospect(team.manager, first_name="Pool", last_name="Lead")
+    make.prospect(team.manager, first_name="Pool", last_name="Two", status="lost", lost_reason="Gone")
+    make.prospect(team.outsider, first_name="Foreign", last_name="Lead")
+    page = login(team.manager).get("/").get_data(as_text=True)
+    assert "Fresh Lead" in page and "Pool Lead" in page and "Foreign" not in page
+    assert _count(page, "Unassigned leads") == 1
+    assert _count(page, "New prospects") == 2
+    assert 'href="/prospects?unassigned=y"' in page
+
+
+def test_dashboard_escapes_names(team, make, login):
+    prospect = make.prospect(team.agent, first_name="<b>Bold</b>")
+    make.follow_up(team.agent, prospect, due_at=_soon(days=-1), title="<i>task</i>")
+    page = login(team.agent).get("/").get_data(as_text=True)
+    assert "<b>Bold</b>" not in page and "&lt;b&gt;Bold&lt;/b&gt;" in page
+    assert "<i>task</i>" not in page
