@@ -116,7 +116,7 @@ def _check_status(status: ProspectStatus, lost_reason: str | None) -> None:
         raise ValidationFailed(message, {"lost_reason": message})
 
 
-def create_prospect(actor: User, data: dict[str, Any], *, allow_duplicate: bool = False) -> Prospect:
+def create_prospect(actor: User, data: dict[str, Any]) -> Prospect:
     """Create a prospect; a duplicate e-mail or phone is a ``Conflict`` naming the existing one."""
     require(actor, Action.CREATE)
     values = validate(ProspectCreate, data, phone_region=phone_region(actor))
@@ -128,7 +128,7 @@ def create_prospect(actor: User, data: dict[str, Any], *, allow_duplicate: bool 
         agent_id = actor.id  # an agent keeps the leads they enter
     agent = _check_agent(actor, agent_id)
     duplicates = find_duplicates(actor.agency_id, values.email, values.phone)
-    if duplicates and not allow_duplicate:
+    if duplicates:
         raise _duplicate_conflict(actor, duplicates, values.email)
 
     prospect = Prospect(agency_id=actor.agency_id, assigned_agent=agent)

@@ -2,37 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 
-# constraint name fragment -> (field, message)
-CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
-    "uq_prospects_agency_email": ("email", "another prospect already has this e-mail"),
-    "uq_prospects_agency_phone": ("phone", "another prospect already has this phone"),
-    "uq_properties_agency_reference": ("reference", "another property already has this reference"),
-    "uq_agencies_slug": ("slug", "another agency already has this slug"),
-    "uq_users_email": ("email", "another user already has this e-mail"),
-    "ex_visits_agent_overlap": ("starts_at", "the agent already has a visit at this time"),
-    "ex_visits_property_overlap": ("starts_at", "the property already has a visit at this time"),
+logger = logging.getLogger(__name__)
+
+# constraint name -> (field, message)
+CONSTRAINT_MESSAGES: dict[str, tuple[str, Any]] = {
+    "uq_prospects_agency_email": ("email", _l("Another prospect already has this e-mail.")),
+    "uq_prospects_agency_phone": ("phone", _l("Another prospect already has this phone.")),
+    "uq_properties_agency_reference": ("reference", _l("Another property already has this reference.")),
+    "uq_agencies_slug": ("slug", _l("Another agency already has this slug.")),
+    "uq_users_email": ("email", _l("Another user already has this e-mail.")),
+    "ex_visits_agent_overlap": ("starts_at", _l("The agent already has a visit at this time.")),
+    "ex_visits_property_overlap": ("starts_at", _l("The property already has a visit at this time.")),
 }
 
 
-def commit(after: list[Callable[[], None]] | None = None) -> None:
-    """Commit the session; a unique-constraint clash becomes ``Conflict``, nothing is kept.
-
-    ``after`` callbacks (plugin hooks) run once the data is committed.
-    """
+def commit() -> None:
+    """Commit the session; a unique-constraint clash becomes ``Conflict``, nothing is kept."""
     try:
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
         raise _translate(exc) from None
-    for callback in after or ():
-        callback()
 
 
 def flush() -> None:
@@ -49,8 +48,11 @@ def _translate(exc: IntegrityError) -> Conflict | ValidationFailed:
     for name, (field, message) in CONSTRAINT_MESSAGES.items():
         columns = name.split("_", 2)[-1]  # e.g. "agency_email"
         if name in text or _sqlite_unique_columns_match(text, name, columns):
-            return Conflict(message, {field: message})
-    return ValidationFailed("The change breaks a data rule.", {"__root__": str(exc.orig)[:200]})
+            return Conflict(str(message), {field: str(message)})
+    # a rule the services should have caught first: keep the database's words in the log only
+    logger.warning("unexpected integrity error: %s", exc.orig)
+    message = str(_l("The change breaks a data rule."))
+    return ValidationFailed(message, {"__root__": message})
 
 
 def _sqlite_unique_columns_match(text: str, name: str, columns: str) -> bool:

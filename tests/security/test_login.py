@@ -114,7 +114,9 @@ def test_session_cookie_is_secure_over_https(make, app):
     assert "Secure" in cookie
 
 
-@pytest.mark.parametrize("target", ["//evil.example.com/", "https://evil.example.com/", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["//evil.example.com/", "https://evil.example.com/", "javascript:alert(1)"]
+)
 def test_login_never_redirects_off_site(make, client, target):
     user = make.user()
     token = form_token(client, "/login")
