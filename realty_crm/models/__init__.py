@@ -18,6 +18,7 @@ from .enums import (
     VisitStatus,
 )
 from .follow_up import FollowUp
+from .plugin import AgencyPlugin, PluginError
 from .property import Property
 from .prospect import OPEN_STATUSES, Prospect
 from .types import utcnow
@@ -29,6 +30,7 @@ __all__ = [
     "Activity",
     "ActivityKind",
     "Agency",
+    "AgencyPlugin",
     "ApiToken",
     "AssignmentRule",
     "Call",
@@ -36,6 +38,7 @@ __all__ = [
     "CallOutcome",
     "FollowUp",
     "ListingOperation",
+    "PluginError",
     "Operation",
     "Property",
     "PropertyStatus",

@@ -28,6 +28,9 @@ class Agency(db.Model):
     agents_see_unassigned: Mapped[bool] = mapped_column(default=False)
     default_visit_minutes: Mapped[int] = mapped_column(default=45)
     settings: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # raised whenever a plugin is enabled, disabled or configured, so every process
+    # notices on its next request and rebuilds its hook callers for this agency
+    plugins_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

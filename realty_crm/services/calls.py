@@ -25,7 +25,8 @@ from ..schemas.activity import CallCreate, FollowUpCreate, FollowUpUpdate
 from ..schemas.common import validate
 from ..tenancy import get_or_404
 from . import activity
-from .transaction import commit
+from .prospects import record_status_change
+from .transaction import announce, commit
 
 # a call logged more than this far ahead is a typing mistake
 MAX_FUTURE = timedelta(minutes=5)
@@ -99,13 +100,8 @@ def log_call(actor: User, data: dict[str, Any]) -> Call:
     )
     if reached and prospect.status == ProspectStatus.NEW:
         prospect.status = ProspectStatus.CONTACTED
-        activity.record(
-            ActivityKind.STATUS_CHANGED,
-            actor,
-            prospect=prospect,
-            summary=_("Status new → contacted."),
-            data={"old": "new", "new": "contacted"},
-        )
+        record_status_change(actor, prospect, ProspectStatus.NEW.value, ProspectStatus.CONTACTED.value)
+    announce("crm_call_logged", actor.agency, actor=actor, call=call)
     if values.follow_up_at is not None:
         _add_follow_up(actor, prospect, agent, values.follow_up_at, values.follow_up_title)
     commit()

@@ -68,7 +68,10 @@ class Offer:
 
 
 def _percent(part: Decimal, whole: Decimal) -> int:
-    return round(abs(part) / whole * 100) if whole else 0
+    """``part`` as a whole percentage of ``whole``; a real difference never shows as 0 %."""
+    if not whole or not part:
+        return 0
+    return max(1, round(abs(part) / whole * 100))
 
 
 def score(wish: Wish, offer: Offer) -> Match:

@@ -15,7 +15,7 @@ from ..schemas.common import validate
 from ..schemas.property import PropertyCreate, PropertyUpdate
 from . import activity
 from .search import fold
-from .transaction import commit
+from .transaction import announce, commit
 
 FIELDS = (
     "reference",
@@ -94,6 +94,8 @@ def create_property(actor: User, data: dict[str, Any]) -> Property:
         property=prop,
         summary=_("Property %(ref)s listed.", ref=prop.reference),
     )
+    if prop.published_at is not None:
+        announce("crm_property_published", actor.agency, actor=actor, property=prop)
     commit()
     return prop
 
@@ -110,6 +112,7 @@ def update_property(actor: User, prop: Property, data: dict[str, Any]) -> Proper
     if "reference" in sent and sent["reference"] != prop.reference:
         _check_reference_free(prop.agency_id, sent["reference"], exclude_id=prop.id)
     changes: dict[str, list[Any]] = {}
+    old_price = prop.price
     for field, value in sent.items():
         old = getattr(prop, field)
         if old != value:
@@ -123,9 +126,11 @@ def update_property(actor: User, prop: Property, data: dict[str, Any]) -> Proper
             summary=_("Price %(old)s → %(new)s.", old=changes["price"][0], new=changes["price"][1]),
             data={"old": changes["price"][0], "new": changes["price"][1]},
         )
+        announce("crm_property_price_changed", actor.agency, actor=actor, property=prop, old_price=old_price)
     if "status" in changes:
         if prop.status == PropertyStatus.AVAILABLE and prop.published_at is None:
             prop.published_at = utcnow()
+            announce("crm_property_published", actor.agency, actor=actor, property=prop)
         activity.record(
             ActivityKind.STATUS_CHANGED,
             actor,

@@ -13,6 +13,7 @@ from ..models import (
     OPEN_STATUSES,
     Activity,
     ActivityKind,
+    Agency,
     Call,
     FollowUp,
     Prospect,
@@ -27,7 +28,7 @@ from ..schemas.common import validate
 from ..schemas.prospect import ProspectCreate, ProspectUpdate
 from . import activity
 from .search import fold
-from .transaction import commit
+from .transaction import announce, commit
 
 REQUIREMENT_FIELDS = (
     "operation",
@@ -146,6 +147,7 @@ def create_prospect(actor: User, data: dict[str, Any]) -> Prospect:
         summary=_("Prospect created (source: %(source)s).", source=prospect.source.value),
         data={"source": prospect.source.value},
     )
+    announce("crm_prospect_created", actor.agency, actor=actor, prospect=prospect)
     if agent is not None:
         activity.record(
             ActivityKind.ASSIGNED,
@@ -154,6 +156,8 @@ def create_prospect(actor: User, data: dict[str, Any]) -> Prospect:
             summary=_("Assigned to %(name)s.", name=agent.name),
             data={"agent_id": agent.id, "previous_agent_id": None},
         )
+        announce("crm_prospect_assigned", actor.agency, actor=actor, prospect=prospect, agent=agent,
+                 previous_agent=None)
     commit()
     return prospect
 
@@ -218,13 +222,7 @@ def update_prospect(actor: User, prospect: Prospect, data: dict[str, Any]) -> Pr
             data={"changes": changes},
         )
     if old_status:
-        activity.record(
-            ActivityKind.STATUS_CHANGED,
-            actor,
-            prospect=prospect,
-            summary=_("Status %(old)s → %(new)s.", old=old_status[0], new=old_status[1]),
-            data={"old": old_status[0], "new": old_status[1]},
-        )
+        record_status_change(actor, prospect, old_status[0], old_status[1])
     prospect.search_text = search_text(prospect)
     if reassign:
         _assign(actor, prospect, sent["assigned_agent_id"])
@@ -245,6 +243,21 @@ def _assign(
         summary=_("Assigned to %(name)s.", name=agent.name) if agent else _("Unassigned."),
         data={"agent_id": agent_id, "previous_agent_id": previous.id if previous else None},
     )
+    announce("crm_prospect_assigned", actor.agency, actor=actor, prospect=prospect, agent=agent,
+             previous_agent=previous)
+
+
+def record_status_change(actor: User | None, prospect: Prospect, old: str, new: str) -> None:
+    """Put a status change (already made on ``prospect``) on the timeline and announce it."""
+    activity.record(
+        ActivityKind.STATUS_CHANGED,
+        actor,
+        prospect=prospect,
+        summary=_("Status %(old)s → %(new)s.", old=old, new=new),
+        data={"old": old, "new": new},
+    )
+    agency = db.session.get(Agency, prospect.agency_id)
+    announce("crm_prospect_status_changed", agency, actor=actor, prospect=prospect, old=old, new=new)
 
 
 def assign_prospect(actor: User, prospect: Prospect, agent_id: int | None) -> Prospect:

@@ -6,10 +6,14 @@ import logging
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from .. import plugin_host
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..models import Agency
 
 logger = logging.getLogger(__name__)
 
@@ -25,13 +29,32 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, Any]] = {
 }
 
 
+PENDING_EVENTS = "realty_crm_pending_events"
+
+
+def announce(hook: str, agency: Agency, **kwargs: Any) -> None:
+    """Queue a plugin event hook, sent by ``commit()`` once the change is committed.
+
+    A rollback forgets it, so plugins never hear of a change that did not happen."""
+    db.session.info.setdefault(PENDING_EVENTS, []).append((hook, agency, kwargs))
+
+
 def commit() -> None:
-    """Commit the session; a unique-constraint clash becomes ``Conflict``, nothing is kept."""
+    """Commit the session, then send the queued plugin events.
+
+    A unique-constraint clash becomes ``Conflict``; nothing is kept and nothing is sent."""
     try:
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
         raise _translate(exc) from None
+    for hook, agency, kwargs in db.session.info.pop(PENDING_EVENTS, []):
+        plugin_host.fire(hook, agency, **kwargs)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_events(session: Session) -> None:
+    session.info.pop(PENDING_EVENTS, None)
 
 
 def flush() -> None:

@@ -29,7 +29,8 @@ from ..policy import Action, is_staff, require
 from ..schemas.common import validate
 from ..schemas.visit import VisitCreate, VisitUpdate
 from . import activity
-from .transaction import commit, flush
+from .prospects import record_status_change
+from .transaction import announce, commit, flush
 
 MIN_LENGTH = timedelta(minutes=5)
 MAX_LENGTH = timedelta(hours=12)
@@ -46,6 +47,12 @@ TRANSITIONS: dict[VisitStatus, set[VisitStatus]] = {
     VisitStatus.DONE: set(),
     VisitStatus.NO_SHOW: set(),
     VisitStatus.CANCELLED: set(),
+}
+# the plugin event each status change announces
+STATUS_EVENTS = {
+    VisitStatus.CONFIRMED: "crm_visit_confirmed",
+    VisitStatus.CANCELLED: "crm_visit_cancelled",
+    VisitStatus.DONE: "crm_visit_completed",
 }
 # a prospect's status moves forward to "visiting" with a first visit, never backwards
 BEFORE_VISITING = {ProspectStatus.NEW, ProspectStatus.CONTACTED, ProspectStatus.QUALIFIED}
@@ -80,6 +87,8 @@ def _window(
 ) -> tuple[datetime, datetime]:
     if ends_at is None:
         ends_at = starts_at + timedelta(minutes=minutes or default_minutes)
+    elif minutes is not None and ends_at - starts_at != timedelta(minutes=minutes):
+        raise _invalid("duration_minutes", _("This does not agree with the end time; give one of them."))
     if ends_at <= starts_at:
         raise _invalid("ends_at", _("The visit must end after it starts."))
     if ends_at - starts_at < MIN_LENGTH:
@@ -186,13 +195,7 @@ def _advance_prospect(actor: User, prospect: Prospect) -> None:
     if prospect.status in BEFORE_VISITING:
         old = prospect.status
         prospect.status = ProspectStatus.VISITING
-        activity.record(
-            ActivityKind.STATUS_CHANGED,
-            actor,
-            prospect=prospect,
-            summary=_("Status %(old)s → %(new)s.", old=old.value, new=ProspectStatus.VISITING.value),
-            data={"old": old.value, "new": ProspectStatus.VISITING.value},
-        )
+        record_status_change(actor, prospect, old.value, ProspectStatus.VISITING.value)
 
 
 def schedule_visit(actor: User, data: dict[str, Any]) -> Visit:
@@ -218,6 +221,8 @@ def schedule_visit(actor: User, data: dict[str, Any]) -> Visit:
         raise _invalid("status", _("A visit that has not happened yet is scheduled or confirmed."))
     if values.rating is not None and values.status != VisitStatus.DONE:
         raise _invalid("rating", _("Rate a visit once it is done."))
+    if values.feedback is not None and values.status != VisitStatus.DONE:
+        raise _invalid("feedback", _("Feedback and rating are for visits that are done."))
     _ensure_free(starts_at, ends_at, agent, prop)
 
     visit = Visit(
@@ -236,6 +241,7 @@ def schedule_visit(actor: User, data: dict[str, Any]) -> Visit:
     def record() -> None:
         _record(actor, visit, "scheduled", _("Visit booked: %(what)s.", what=_summary(visit, prop)))
         _advance_prospect(actor, prospect)
+        announce("crm_visit_scheduled", actor.agency, actor=actor, visit=visit)
 
     _save(visit, record)
     return visit
@@ -250,12 +256,14 @@ def update_visit(actor: User, visit: Visit, data: dict[str, Any]) -> Visit:
         if field in sent and sent[field] is None:
             raise _invalid(field, _("This field cannot be empty."))
     begin_write()
+    if sent.get("cancel_reason") is not None and sent.get("status", visit.status) != VisitStatus.CANCELLED:
+        raise _invalid("cancel_reason", _("Give a reason only when cancelling the visit."))
     moves = {"starts_at", "ends_at", "duration_minutes", "agent_id"} & set(sent)
     if moves:
         _reschedule(actor, visit, sent)
     if "status" in sent and sent["status"] != visit.status:
         _change_status(actor, visit, sent["status"], sent)
-    elif "cancel_reason" in sent and visit.status == VisitStatus.CANCELLED:
+    elif sent.get("cancel_reason") is not None and visit.status == VisitStatus.CANCELLED:
         visit.cancel_reason = sent["cancel_reason"]
     if "feedback" in sent or "rating" in sent:
         _record_outcome(actor, visit, sent)
@@ -286,6 +294,7 @@ def _reschedule(actor: User, visit: Visit, sent: dict[str, Any]) -> None:
         _("Visit moved: %(what)s.", what=_summary(visit, visit.property)),
         old_starts_at=old_start.isoformat(),
     )
+    announce("crm_visit_rescheduled", actor.agency, actor=actor, visit=visit, old_starts_at=old_start)
 
 
 def _change_status(actor: User, visit: Visit, new: VisitStatus, sent: dict[str, Any]) -> None:
@@ -309,6 +318,8 @@ def _change_status(actor: User, visit: Visit, new: VisitStatus, sent: dict[str, 
     }
     extra = {"reason": visit.cancel_reason} if new == VisitStatus.CANCELLED else {}
     _record(actor, visit, new.value, summaries[new] % {"what": _summary(visit, visit.property)}, **extra)
+    if new in STATUS_EVENTS:
+        announce(STATUS_EVENTS[new], actor.agency, actor=actor, visit=visit)
 
 
 def _record_outcome(actor: User, visit: Visit, sent: dict[str, Any]) -> None:
@@ -319,8 +330,10 @@ def _record_outcome(actor: User, visit: Visit, sent: dict[str, Any]) -> None:
         visit.feedback = sent["feedback"]
     if "rating" in sent:
         visit.rating = sent["rating"]
-    _record(
-        actor, visit, "feedback",
-        visit.feedback or _("Rated %(rating)s/5.", rating=visit.rating),
-        rating=visit.rating,
-    )
+    if visit.feedback:
+        summary = visit.feedback
+    elif visit.rating is not None:
+        summary = _("Rated %(rating)s/5.", rating=visit.rating)
+    else:
+        summary = _("Feedback removed.")
+    _record(actor, visit, "feedback", summary, rating=visit.rating)

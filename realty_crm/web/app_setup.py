@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request
+from alembic.config import Config
+from flask import Flask, current_app, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .. import PROJECT_ROOT, database, tenancy
+from .. import PROJECT_ROOT, database, plugin_host, tenancy
 from ..extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from ..models import User
 
@@ -25,18 +27,39 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
         )
 
 
+def _request_user() -> User | None:
+    """Who the request acts for: the API token's user, else the signed-in user, else nobody."""
+    api_user = g.get("api_user")
+    if api_user is not None:
+        return api_user
+    if current_user and current_user.is_authenticated:
+        return current_user  # type: ignore[return-value]
+    return None
+
+
+def _supported_language(value: str | None) -> str | None:
+    """``value`` as a language the app speaks (``es-ES`` and ``es_ES`` give ``es``), else None."""
+    if not value:
+        return None
+    language = value.replace("-", "_").split("_", 1)[0].lower()
+    return language if language in current_app.config["LANGUAGES"] else None
+
+
 def _select_locale() -> str | None:
+    """The user's language, else their agency's; before login, the browser's ``Accept-Language``."""
     if not has_request_context():
         return None  # services called from the CLI, jobs or tests: the default locale
-    if current_user and current_user.is_authenticated:
-        return current_user.effective_locale
-    return request.accept_languages.best_match(["en", "es"]) or "en"
+    user = _request_user()
+    if user is not None:
+        chosen = _supported_language(user.locale) or _supported_language(user.agency.locale)
+        if chosen is not None:
+            return chosen
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"])
 
 
 def _select_timezone() -> str | None:
-    if current_user and current_user.is_authenticated:
-        return current_user.effective_timezone
-    return None
+    user = _request_user() if has_request_context() else None
+    return user.effective_timezone if user is not None else None
 
 
 def _security_headers(response):  # type: ignore[no-untyped-def]
@@ -70,6 +93,15 @@ def _load_user(user_id: str) -> User | None:
         select(User).where(User.id == key).execution_options(**tenancy.unscoped())
     ).first()
     return user if user is not None and user.active else None
+
+
+@migrate.configure
+def _plugin_migrations(config: Config) -> Config:
+    """Let Alembic see each plugin's migration branch beside the core's versions."""
+    folders = [str(PROJECT_ROOT / "migrations" / "versions")]
+    folders += plugin_host.get_host().migration_directories()
+    config.set_main_option("version_locations", os.pathsep.join(folders))
+    return config
 
 
 def setup(app: Flask) -> None:
@@ -112,6 +144,7 @@ def setup(app: Flask) -> None:
     register_blueprints(app)
     app.register_blueprint(api_blueprint)
     csrf.exempt(api_blueprint)
+    plugin_host.init_app(app)
 
     from ..cli import register_commands
 

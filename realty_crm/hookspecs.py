@@ -1,0 +1,156 @@
+"""Every hook a plugin can implement: the plugin author's reference.
+
+A plugin is a module or object registered under the ``realty_crm.plugins`` entry-point
+group; its hook functions are marked with ``pluggy.HookimplMarker("realty_crm")`` (also
+exported as ``realty_crm.hookimpl``). An implementation may take any subset of a hook's
+arguments, by name.
+
+Three families:
+
+* **Declarations** (``crm_plugin_*``, ``crm_register_*``) are asked once at start-up, for
+  every installed plugin: what the plugin is, its settings, blueprints, jobs, migrations.
+* **Per-agency queries** (``crm_nav_items``, ``crm_dashboard_widgets``,
+  ``crm_timeline_items``, ``crm_busy_intervals``) are asked only of the plugins enabled in
+  the agency concerned, while a page is built or a rule is checked.
+* **Events** (``crm_prospect_*``, ``crm_visit_*``, ``crm_call_logged``, ``crm_property_*``)
+  are called after the change is committed, only for the plugins enabled in the agency the
+  record belongs to, with the ORM objects as keyword arguments plus ``agency`` and
+  ``actor`` (the user who made the change, or None for the system). Their return value is
+  ignored. A plugin that raises is logged and shown to the agency's admin; the core action
+  has already succeeded and is never undone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("realty_crm")
+
+
+# --- declarations: asked once, at start-up ------------------------------------------
+
+
+@hookspec(firstresult=True)
+def crm_plugin_info() -> Any:
+    """Describe the plugin: return a ``realty_crm.plugin_host.PluginInfo`` (name, title,
+    description, version, settings model). Called once per plugin at start-up; a plugin
+    without it is listed under its entry-point name with no settings."""
+
+
+@hookspec
+def crm_register_blueprints(app: Any) -> Any:
+    """Return a list of Flask blueprints to register (pages, public routes, static files).
+
+    Called once at start-up. For a signed-in user the blueprint's views answer 404 when the
+    plugin is disabled in the user's agency; a public view (a form, a feed) finds its agency
+    itself and asks ``plugin_host.is_enabled(agency_id, name)``. Templates under the
+    blueprint's ``template_folder`` are found as ``<plugin>/<name>.html`` and can be
+    overridden by a file of that path in the app's ``templates/`` folder."""
+
+
+@hookspec
+def crm_register_jobs() -> Any:
+    """Return a list of ``realty_crm.scheduler.JobSpec`` (id, function, trigger arguments).
+
+    Called once when the scheduler starts. A job whose spec says ``per_agency=True`` runs
+    once per agency where the plugin is enabled, inside an app context scoped to that
+    agency; otherwise once, with no agency in scope."""
+
+
+@hookspec
+def crm_migrations_directory() -> Any:
+    """Return the path of the plugin's Alembic versions folder (its own branch, labelled
+    with the plugin's name), or None. ``realty-crm init`` upgrades every branch."""
+
+
+# --- per-agency queries: asked of the plugins enabled in that agency --------------------
+
+
+@hookspec
+def crm_nav_items(user: Any, agency: Any) -> Any:
+    """Return navigation entries for the top bar: a list of ``(label, url)`` pairs.
+
+    Called while rendering every signed-in page, with the current user and their agency."""
+
+
+@hookspec
+def crm_dashboard_widgets(user: Any, agency: Any) -> Any:
+    """Return dashboard widgets: a list of ``realty_crm.plugin_host.Widget`` (title and
+    rendered, escaped HTML as ``markupsafe.Markup``). Called when ``user`` opens the
+    dashboard."""
+
+
+@hookspec
+def crm_timeline_items(prospect: Any, agency: Any) -> Any:
+    """Return extra entries for a prospect's timeline: a list of
+    ``realty_crm.plugin_host.TimelineItem`` (when, kind, summary). Called when the
+    prospect's page or its API timeline is built."""
+
+
+@hookspec
+def crm_busy_intervals(agent: Any, starts_at: datetime, ends_at: datetime, agency: Any) -> Any:
+    """Return the agent's busy time overlapping ``[starts_at, ends_at)`` from an outside
+    source: a list of ``(start, end, label)`` with aware datetimes. Called inside the
+    booking transaction; a visit that overlaps any interval is refused as a double booking."""
+
+
+# --- events: called after the commit, for the record's agency ---------------------------
+
+
+@hookspec
+def crm_prospect_created(prospect: Any, agency: Any, actor: Any) -> None:
+    """A prospect was created (from a page, the API, an import or a form)."""
+
+
+@hookspec
+def crm_prospect_assigned(prospect: Any, agent: Any, previous_agent: Any, agency: Any, actor: Any) -> None:
+    """A prospect was given to ``agent`` (None: back to the unassigned pool); ``previous_agent``
+    held it before (or None)."""
+
+
+@hookspec
+def crm_prospect_status_changed(prospect: Any, old: str, new: str, agency: Any, actor: Any) -> None:
+    """A prospect's status moved from ``old`` to ``new`` (status values of SPEC §1)."""
+
+
+@hookspec
+def crm_visit_scheduled(visit: Any, agency: Any, actor: Any) -> None:
+    """A visit was booked."""
+
+
+@hookspec
+def crm_visit_rescheduled(visit: Any, old_starts_at: datetime, agency: Any, actor: Any) -> None:
+    """A visit was moved (time or agent); ``old_starts_at`` is where it stood before."""
+
+
+@hookspec
+def crm_visit_confirmed(visit: Any, agency: Any, actor: Any) -> None:
+    """A visit was confirmed with the prospect."""
+
+
+@hookspec
+def crm_visit_cancelled(visit: Any, agency: Any, actor: Any) -> None:
+    """A visit was cancelled; ``visit.cancel_reason`` says why."""
+
+
+@hookspec
+def crm_visit_completed(visit: Any, agency: Any, actor: Any) -> None:
+    """A visit was marked done (``visit.feedback`` and ``visit.rating`` may be set)."""
+
+
+@hookspec
+def crm_call_logged(call: Any, agency: Any, actor: Any) -> None:
+    """A call with a prospect was logged."""
+
+
+@hookspec
+def crm_property_published(property: Any, agency: Any, actor: Any) -> None:
+    """A property became available on the market for the first time."""
+
+
+@hookspec
+def crm_property_price_changed(property: Any, old_price: Any, agency: Any, actor: Any) -> None:
+    """A property's price changed; ``old_price`` is the previous ``Decimal``."""
