@@ -32,7 +32,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from . import hookspecs
+from . import hookspecs, tenancy
 from .extensions import db
 from .models import Agency, AgencyPlugin, PluginError
 
@@ -177,11 +177,15 @@ class PluginHost:
         non-None results (lists returned by a plugin are flattened)."""
         kwargs.setdefault("agency", agency)
         results: list[Any] = []
-        for impl in reversed(self._caller(agency, hook).get_hookimpls()):
-            ok, value = self._run(agency, impl.plugin_name, hook,
-                                  lambda impl=impl: impl.function(*[kwargs[a] for a in impl.argnames]))
-            if ok and value is not None:
-                results.extend(value if isinstance(value, list | tuple) else [value])
+        # whatever the caller's scope, a plugin only ever queries this agency's data
+        with tenancy.scope(agency.id):
+            for impl in reversed(self._caller(agency, hook).get_hookimpls()):
+                ok, value = self._run(
+                    agency, impl.plugin_name, hook,
+                    lambda impl=impl: impl.function(*[kwargs[a] for a in impl.argnames]),
+                )
+                if ok and value is not None:
+                    results.extend(value if isinstance(value, list) else [value])
         return results
 
     def _run(self, agency: Agency, plugin: str, hook: str, func: Callable[[], Any]) -> tuple[bool, Any]:

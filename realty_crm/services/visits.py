@@ -11,6 +11,7 @@ from flask_babel import format_datetime, format_time
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from .. import plugin_host
 from ..database import begin_write
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
@@ -160,6 +161,18 @@ def _ensure_free(
     found = clashes(starts_at, ends_at, agent_id=agent.id, property_id=prop.id, exclude_id=exclude_id)
     if found:
         raise _clash_error(found[0], agent.id)
+    busy = plugin_host.get_host().call(
+        agent.agency, "crm_busy_intervals", agent=agent, starts_at=starts_at, ends_at=ends_at
+    )
+    for start, end, label in busy:
+        if start < ends_at and end > starts_at:
+            message = _(
+                "%(agent)s is busy then (%(label)s, %(when)s–%(end)s).",
+                agent=agent.name, label=label, when=format_datetime(start, "short"),
+                end=format_time(end, "short"),
+            )
+            raise Conflict(message, {"starts_at": message, "clash": "busy", "busy": {
+                "starts_at": start.isoformat(), "ends_at": end.isoformat(), "label": label}})
 
 
 def _save(visit: Visit, record: Callable[[], None]) -> None:
