@@ -20,13 +20,15 @@ from .enums import (
 from .follow_up import FollowUp
 from .plugin import AgencyPlugin, PluginError
 from .property import Property
-from .prospect import OPEN_STATUSES, Prospect
+from .prospect import OPEN_STATUSES, Prospect, ProspectArea, area_keys
+from .scheduler import SCHEDULER_JOBS_TABLE, scheduler_jobs
 from .types import utcnow
 from .user import ApiToken, User
 from .visit import Visit
 
 __all__ = [
     "OPEN_STATUSES",
+    "SCHEDULER_JOBS_TABLE",
     "Activity",
     "ActivityKind",
     "Agency",
@@ -44,11 +46,14 @@ __all__ = [
     "PropertyStatus",
     "PropertyType",
     "Prospect",
+    "ProspectArea",
     "ProspectSource",
     "ProspectStatus",
     "Role",
     "User",
     "Visit",
     "VisitStatus",
+    "area_keys",
+    "scheduler_jobs",
     "utcnow",
 ]

@@ -114,3 +114,23 @@ class Prospect(TenantMixin, TimestampMixin, SoftDeleteMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Prospect {self.id} {self.full_name}>"
+
+
+class ProspectArea(TenantMixin, db.Model):
+    """One area a prospect wants (casefolded), or ``*`` for "anywhere": lets SQL shortlist the
+    prospects a property's area or city can match, through an index."""
+
+    __tablename__ = "prospect_areas"
+    __table_args__ = (sa.Index("ix_prospect_areas_lookup", "agency_id", "area", "prospect_id"),)
+
+    ANYWHERE = "*"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prospect_id: Mapped[int] = mapped_column(ForeignKey("prospects.id", ondelete="CASCADE"), index=True)
+    area: Mapped[str] = mapped_column(sa.String(100))
+
+
+def area_keys(areas: list[str] | None) -> list[str]:
+    """The lookup keys of a prospect's wanted areas (``*`` when any area will do)."""
+    keys = sorted({a.strip().casefold() for a in areas or [] if a.strip()})
+    return keys or [ProspectArea.ANYWHERE]

@@ -1,17 +1,20 @@
 """Matching both ways: properties that fit a prospect, prospects a property fits.
 
-SQL shortlists candidates on indexed columns (operation, status, price bounds with a
-tolerance for near misses); Python scores the shortlist 0–100 and explains each score.
+Operation, type and area are hard requirements; price, bedrooms and size are scored, with
+a tolerance that lets near misses through, clearly marked. SQL shortlists the candidates
+on indexed columns (a property's area and city looked up in ``prospect_areas``); Python
+scores the shortlist 0–100 with plain arithmetic, keeps the best, and explains only those.
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import Text, cast, or_, select
 
 from ..extensions import db
 from ..models import (
@@ -21,7 +24,9 @@ from ..models import (
     Property,
     PropertyStatus,
     Prospect,
+    ProspectArea,
     User,
+    area_keys,
 )
 from ..policy import visible_prospects
 
@@ -29,13 +34,13 @@ from ..policy import visible_prospects
 PRICE_TOLERANCE = Decimal("0.10")
 SIZE_TOLERANCE = Decimal("0.10")
 MIN_SCORE = 40
-WEIGHTS = {"price": 35, "type": 20, "areas": 20, "bedrooms": 15, "size": 10}
+WEIGHTS = {"price": 50, "bedrooms": 30, "size": 20}
 OPERATIONS = {Operation.BUY: ListingOperation.SALE, Operation.RENT: ListingOperation.RENT}
 
 
 @dataclass
 class Match:
-    """A scored candidate: the record, its score 0–100, and why."""
+    """A scored candidate: the record, its score 0–100, why, and whether it is a near miss."""
 
     record: Any
     score: int
@@ -45,14 +50,12 @@ class Match:
 
 @dataclass
 class Wish:
-    """A prospect's requirements, as plain values (loaded without the whole row)."""
+    """A prospect's scored requirements, as plain values (loaded without the whole row)."""
 
     min_price: Decimal | None
     max_price: Decimal | None
     min_bedrooms: int | None
     min_area_m2: int | None
-    property_types: list[str]
-    areas: list[str]
 
 
 @dataclass
@@ -60,152 +63,159 @@ class Offer:
     """A property's facts that matching looks at."""
 
     price: Decimal
-    property_type: str
     area: str
-    city: str
     bedrooms: int | None
     area_m2: int | None
 
 
 def _percent(part: Decimal, whole: Decimal) -> int:
-    """``part`` as a whole percentage of ``whole``; a real difference never shows as 0 %."""
-    if not whole or not part:
-        return 0
-    return max(1, round(abs(part) / whole * 100))
+    return round(abs(part) / whole * 100) if whole else 0
 
 
-def score(wish: Wish, offer: Offer) -> Match:
-    """Score how well ``offer`` fits ``wish``; a criterion the prospect left blank is met."""
-    points = 0
-    reasons: list[str] = []
-    near_miss = False
-
-    if wish.max_price is not None and offer.price > wish.max_price:
-        over = _percent(offer.price - wish.max_price, wish.max_price)
-        points += max(0, round(WEIGHTS["price"] * (1 - over / (PRICE_TOLERANCE * 100))))
-        reasons.append(_("price %(n)s %% over budget", n=over))
-        near_miss = True
-    elif wish.min_price is not None and offer.price < wish.min_price:
-        under = _percent(wish.min_price - offer.price, wish.min_price)
-        points += max(0, round(WEIGHTS["price"] * (1 - under / (PRICE_TOLERANCE * 100))))
-        reasons.append(_("price %(n)s %% under their minimum", n=under))
-        near_miss = True
+def _price_points(wish: Wish, price: Decimal) -> tuple[float, int]:
+    """Points for the price and how far outside the budget it lies (percent, 0 inside)."""
+    if wish.max_price is not None and price > wish.max_price:
+        off = _percent(price - wish.max_price, wish.max_price)
+    elif wish.min_price is not None and price < wish.min_price:
+        off = _percent(wish.min_price - price, wish.min_price)
     else:
-        points += WEIGHTS["price"]
-        if wish.max_price is not None:
-            reasons.append(_("within budget"))
+        return WEIGHTS["price"], 0
+    return max(0.0, WEIGHTS["price"] * (1 - off / float(PRICE_TOLERANCE * 100))), off
 
-    if not wish.property_types or offer.property_type in wish.property_types:
-        points += WEIGHTS["type"]
+
+def points(wish: Wish, offer: Offer) -> tuple[int, bool]:
+    """The score (0–100) of ``offer`` for ``wish`` and whether it is a near miss.
+
+    A criterion the prospect left blank is met; a property missing a fact (bedrooms, size)
+    that the prospect asks for is a near miss."""
+    total, off = _price_points(wish, offer.price)
+    near_miss = off > 0
+    if wish.min_bedrooms is None or (offer.bedrooms or 0) >= wish.min_bedrooms:
+        total += WEIGHTS["bedrooms"]
     else:
-        reasons.append(_("a %(type)s, not a type they want", type=offer.property_type))
         near_miss = True
-
-    wanted_areas = {a.casefold() for a in wish.areas}
-    if not wanted_areas:
-        points += WEIGHTS["areas"]
-    elif offer.area.casefold() in wanted_areas or offer.city.casefold() in wanted_areas:
-        points += WEIGHTS["areas"]
-        reasons.append(_("in %(area)s", area=offer.area or offer.city))
+        if offer.bedrooms is not None and offer.bedrooms == wish.min_bedrooms - 1:
+            total += WEIGHTS["bedrooms"] / 2
+    if wish.min_area_m2 is None or (offer.area_m2 or 0) >= wish.min_area_m2:
+        total += WEIGHTS["size"]
     else:
-        reasons.append(_("in %(area)s, outside their areas", area=offer.area or offer.city))
         near_miss = True
-
-    if wish.min_bedrooms is None:
-        points += WEIGHTS["bedrooms"]
-    elif offer.bedrooms is not None and offer.bedrooms >= wish.min_bedrooms:
-        points += WEIGHTS["bedrooms"]
-        reasons.append(_("%(n)s bedrooms (wants %(min)s+)", n=offer.bedrooms, min=wish.min_bedrooms))
-    elif offer.bedrooms is not None and offer.bedrooms == wish.min_bedrooms - 1:
-        points += WEIGHTS["bedrooms"] // 2
-        reasons.append(_("one bedroom short"))
-        near_miss = True
-    else:
-        reasons.append(_("too few bedrooms"))
-        near_miss = True
-
-    if wish.min_area_m2 is None or offer.area_m2 is not None and offer.area_m2 >= wish.min_area_m2:
-        points += WEIGHTS["size"]
-    elif offer.area_m2 is not None and offer.area_m2 >= wish.min_area_m2 * (1 - SIZE_TOLERANCE):
-        points += WEIGHTS["size"] // 2
-        reasons.append(_("%(n)s m² (wants %(min)s)", n=offer.area_m2, min=wish.min_area_m2))
-        near_miss = True
-    else:
-        reasons.append(_("smaller than they want"))
-        near_miss = True
-
-    return Match(record=None, score=min(100, points), reasons=reasons, near_miss=near_miss)
+        if offer.area_m2 is not None and offer.area_m2 >= wish.min_area_m2 * (1 - SIZE_TOLERANCE):
+            total += WEIGHTS["size"] / 2
+    return round(total), near_miss
 
 
-def _rank(matches: list[Match], limit: int) -> list[Match]:
-    kept = [m for m in matches if m.score >= MIN_SCORE]
-    kept.sort(key=lambda m: (-m.score, m.record))
-    return kept[:limit]
+def explain(wish: Wish, offer: Offer) -> list[str]:
+    """Short human reasons for the score, e.g. "price 5 % over budget"."""
+    reasons = []
+    _total, off = _price_points(wish, offer.price)
+    if off and wish.max_price is not None and offer.price > wish.max_price:
+        reasons.append(_("price %(n)s %% over budget", n=off))
+    elif off:
+        reasons.append(_("price %(n)s %% under their minimum", n=off))
+    elif wish.max_price is not None:
+        reasons.append(_("within budget"))
+    if offer.area:
+        reasons.append(_("in %(area)s", area=offer.area))
+    if wish.min_bedrooms is not None:
+        if (offer.bedrooms or 0) >= wish.min_bedrooms:
+            reasons.append(_("%(n)s bedrooms (wants %(min)s+)", n=offer.bedrooms, min=wish.min_bedrooms))
+        elif offer.bedrooms is not None and offer.bedrooms == wish.min_bedrooms - 1:
+            reasons.append(_("one bedroom short"))
+        else:
+            reasons.append(_("too few bedrooms"))
+    if wish.min_area_m2 is not None and (offer.area_m2 or 0) < wish.min_area_m2:
+        if offer.area_m2 is not None and offer.area_m2 >= wish.min_area_m2 * (1 - SIZE_TOLERANCE):
+            reasons.append(_("%(n)s m² (wants %(min)s)", n=offer.area_m2, min=wish.min_area_m2))
+        else:
+            reasons.append(_("smaller than they want"))
+    return reasons
+
+
+def _best(candidates: list[tuple[int, Wish, Offer]], limit: int) -> list[tuple[int, int, bool, Wish, Offer]]:
+    scored = []
+    for record_id, wish, offer in candidates:
+        score, near_miss = points(wish, offer)
+        if score >= MIN_SCORE:
+            scored.append((score, record_id, near_miss, wish, offer))
+    return heapq.nsmallest(limit, scored, key=lambda s: (-s[0], s[1]))
 
 
 def properties_for(prospect: Prospect, limit: int = 50) -> list[Match]:
     """Available properties that fit the prospect, best first (near misses marked)."""
     if prospect.operation is None:
         return []
-    wish = Wish(prospect.min_price, prospect.max_price, prospect.min_bedrooms, prospect.min_area_m2,
-                list(prospect.property_types or []), list(prospect.areas or []))
+    wish = Wish(prospect.min_price, prospect.max_price, prospect.min_bedrooms, prospect.min_area_m2)
     stmt = select(
-        Property.id, Property.price, Property.property_type, Property.area, Property.city,
-        Property.bedrooms, Property.area_m2,
+        Property.id, Property.price, Property.area, Property.city, Property.bedrooms, Property.area_m2
     ).where(
         Property.operation == OPERATIONS[prospect.operation],
         Property.status == PropertyStatus.AVAILABLE,
     )
+    if prospect.property_types:
+        stmt = stmt.where(Property.property_type.in_(prospect.property_types))
+    keys = area_keys(prospect.areas)
+    if keys != [ProspectArea.ANYWHERE]:
+        stmt = stmt.where(or_(Property.area.in_(prospect.areas), Property.city.in_(prospect.areas)))
     if wish.max_price is not None:
         stmt = stmt.where(Property.price <= wish.max_price * (1 + PRICE_TOLERANCE))
     if wish.min_price is not None:
         stmt = stmt.where(Property.price >= wish.min_price * (1 - PRICE_TOLERANCE))
     if wish.min_bedrooms:
         stmt = stmt.where(Property.bedrooms >= wish.min_bedrooms - 1)
-    matches = []
-    for row in db.session.execute(stmt):
-        offer = Offer(row.price, row.property_type.value, row.area or "", row.city or "", row.bedrooms,
-                      row.area_m2)
-        match = score(wish, offer)
-        match.record = row.id
-        matches.append(match)
-    return _attach(_rank(matches, limit), Property)
+    candidates = [
+        (row.id, wish, Offer(row.price, row.area or row.city or "", row.bedrooms, row.area_m2))
+        for row in db.session.execute(stmt)
+        if keys == [ProspectArea.ANYWHERE]
+        or (row.area or "").casefold() in keys or (row.city or "").casefold() in keys
+    ]
+    return _matches(_best(candidates, limit), Property)
 
 
 def prospects_for(actor: User, prop: Property, limit: int = 50) -> list[Match]:
     """Open prospects (visible to ``actor``) whose requirements the property fits, best first."""
     operation = next(op for op, listing in OPERATIONS.items() if listing == prop.operation)
     price = prop.price
-    stmt = select(
-        Prospect.id, Prospect.min_price, Prospect.max_price, Prospect.min_bedrooms, Prospect.min_area_m2,
-        Prospect.property_types, Prospect.areas,
-    ).where(
-        Prospect.operation == operation,
-        Prospect.status.in_(OPEN_STATUSES),
-        or_(Prospect.max_price.is_(None), Prospect.max_price >= price / (1 + PRICE_TOLERANCE)),
-        or_(Prospect.min_price.is_(None), Prospect.min_price <= price / (1 - PRICE_TOLERANCE)),
+    keys = {k for k in ((prop.area or "").casefold(), (prop.city or "").casefold()) if k}
+    types_text = cast(Prospect.property_types, Text)
+    stmt = (
+        select(
+            Prospect.id, Prospect.min_price, Prospect.max_price, Prospect.min_bedrooms, Prospect.min_area_m2
+        )
+        .join(ProspectArea, ProspectArea.prospect_id == Prospect.id)
+        .where(
+            ProspectArea.area.in_([*keys, ProspectArea.ANYWHERE]),
+            Prospect.operation == operation,
+            Prospect.status.in_(OPEN_STATUSES),
+            or_(Prospect.max_price.is_(None), Prospect.max_price >= price / (1 + PRICE_TOLERANCE)),
+            or_(Prospect.min_price.is_(None), Prospect.min_price <= price / (1 - PRICE_TOLERANCE)),
+            # the wanted types, read in SQL from the JSON text: no type, or this type among them
+            or_(types_text == "[]", types_text.like(f'%"{prop.property_type.value}"%')),
+        )
     )
     if prop.bedrooms is not None:
         stmt = stmt.where(or_(Prospect.min_bedrooms.is_(None), Prospect.min_bedrooms <= prop.bedrooms + 1))
     stmt = visible_prospects(stmt, actor)
-    offer = Offer(price, prop.property_type.value, prop.area or "", prop.city or "", prop.bedrooms,
-                  prop.area_m2)
-    matches = []
+    offer = Offer(price, prop.area or prop.city or "", prop.bedrooms, prop.area_m2)
+    seen: set[int] = set()
+    candidates = []
     for row in db.session.execute(stmt):
-        wish = Wish(row.min_price, row.max_price, row.min_bedrooms, row.min_area_m2,
-                    list(row.property_types or []), list(row.areas or []))
-        match = score(wish, offer)
-        match.record = row.id
-        matches.append(match)
-    return _attach(_rank(matches, limit), Prospect)
+        if row.id in seen:
+            continue
+        seen.add(row.id)
+        wish = Wish(row.min_price, row.max_price, row.min_bedrooms, row.min_area_m2)
+        candidates.append((row.id, wish, offer))
+    return _matches(_best(candidates, limit), Prospect)
 
 
-def _attach(matches: list[Match], model: Any) -> list[Match]:
-    """Replace the ids in ``matches`` with the loaded records, in one query."""
-    ids = [m.record for m in matches]
-    if not ids:
+def _matches(best: list[tuple[int, int, bool, Wish, Offer]], model: Any) -> list[Match]:
+    """The ranked matches with their records loaded in one query, and their reasons."""
+    if not best:
         return []
+    ids = [record_id for _score, record_id, *_rest in best]
     records = {r.id: r for r in db.session.scalars(select(model).where(model.id.in_(ids)))}
-    for match in matches:
-        match.record = records[match.record]
-    return matches
+    return [
+        Match(records[record_id], score, explain(wish, offer), near_miss)
+        for score, record_id, near_miss, wish, offer in best
+        if record_id in records
+    ]

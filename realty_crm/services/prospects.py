@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, or_, select
 
 from ..errors import Conflict, ValidationFailed
@@ -17,10 +18,12 @@ from ..models import (
     Call,
     FollowUp,
     Prospect,
+    ProspectArea,
     ProspectStatus,
     Role,
     User,
     Visit,
+    area_keys,
     utcnow,
 )
 from ..policy import Action, can, require
@@ -65,6 +68,15 @@ def search_text(prospect: Prospect) -> str:
     digits = (prospect.phone or "").lstrip("+")
     parts = [prospect.first_name, prospect.last_name, prospect.email or "", digits]
     return fold(" ".join(p for p in parts if p))
+
+
+def sync_areas(prospect: Prospect) -> None:
+    """Rewrite the prospect's area lookup rows (what matching shortlists by) from ``areas``."""
+    db.session.execute(sa_delete(ProspectArea).where(ProspectArea.prospect_id == prospect.id))
+    db.session.add_all(
+        ProspectArea(agency_id=prospect.agency_id, prospect_id=prospect.id, area=key)
+        for key in area_keys(prospect.areas)
+    )
 
 
 def find_duplicates(
@@ -140,6 +152,7 @@ def create_prospect(actor: User, data: dict[str, Any]) -> Prospect:
     prospect.search_text = search_text(prospect)
     db.session.add(prospect)
     db.session.flush()
+    sync_areas(prospect)
     activity.record(
         ActivityKind.CREATED,
         actor,
@@ -212,6 +225,8 @@ def update_prospect(actor: User, prospect: Prospect, data: dict[str, Any]) -> Pr
         if getattr(prospect, field) != value:
             changes[field] = [_json_safe(getattr(prospect, field)), _json_safe(value)]
             setattr(prospect, field, value)
+    if "areas" in changes:
+        sync_areas(prospect)
     old_status = changes.pop("status", None)
     if changes:
         activity.record(
@@ -300,6 +315,8 @@ def merge_into(actor: User, existing: Prospect, data: dict[str, Any]) -> Prospec
         if new not in (None, []) and getattr(existing, field) in (None, []):
             setattr(existing, field, new)
             filled[field] = _json_safe(new)
+    if "areas" in filled:
+        sync_areas(existing)
     merged_tags = list(dict.fromkeys([*(existing.tags or []), *values.tags]))
     if merged_tags != list(existing.tags or []):
         existing.tags = merged_tags
