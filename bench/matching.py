@@ -43,7 +43,9 @@ def _timed(func, samples: list) -> list[float]:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url")
     parser.add_argument("--prospects", type=int, default=200_000)
     parser.add_argument("--properties", type=int, default=20_000)
@@ -70,7 +72,9 @@ def main() -> None:
             prospects = db.session.scalars(
                 select(Prospect).where(Prospect.operation.is_not(None)).limit(2000)
             ).all()
-            by_property = _timed(lambda p: matching.prospects_for(manager, p), rng.sample(props, args.samples))
+            by_property = _timed(
+                lambda p: matching.prospects_for(manager, p), rng.sample(props, args.samples)
+            )
             by_prospect = _timed(matching.properties_for, rng.sample(prospects, args.samples))
     for name, times in (("property → prospects", by_property), ("prospect → properties", by_prospect)):
         print(f"{name:24} median {statistics.median(times):6.1f} ms   p95 {_percentile(times, 0.95):6.1f} ms")
