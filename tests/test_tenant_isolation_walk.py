@@ -29,7 +29,7 @@ KINDS = {
     "tokens": "token",
 }
 # argument names that carry no record id (slugs, secrets, formats)
-NOT_IDS = {"filename", "kind", "fmt", "format", "agency_slug", "form_slug", "slug", "token_secret"}
+NOT_IDS = {"filename", "kind", "fmt", "format", "agency_slug", "form_slug", "slug", "token_secret", "name"}
 SKIP_METHODS = {"HEAD", "OPTIONS"}
 
 

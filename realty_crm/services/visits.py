@@ -39,6 +39,8 @@ MAX_AHEAD = timedelta(days=2 * 366)
 # how far in the past a start may lie and still count as "now" (forms take time to fill)
 PAST_SLACK = timedelta(minutes=15)
 FINAL = {VisitStatus.DONE, VisitStatus.CANCELLED, VisitStatus.NO_SHOW}
+# properties that can no longer be visited
+OFF_MARKET = {PropertyStatus.SOLD, PropertyStatus.RENTED, PropertyStatus.WITHDRAWN}
 # statuses a visit may move to from each status
 TRANSITIONS: dict[VisitStatus, set[VisitStatus]] = {
     VisitStatus.SCHEDULED: {VisitStatus.CONFIRMED, VisitStatus.CANCELLED, VisitStatus.DONE,
@@ -222,7 +224,7 @@ def schedule_visit(actor: User, data: dict[str, Any]) -> Visit:
     prospect: Prospect = _load(Prospect, values.prospect_id, "prospect_id")
     require(actor, Action.VIEW, prospect)
     agent = _agent(actor, values.agent_id)
-    if prop.status in {PropertyStatus.SOLD, PropertyStatus.RENTED, PropertyStatus.WITHDRAWN}:
+    if prop.status in OFF_MARKET:
         raise _invalid("property_id", _("This property is no longer on the market."))
     starts_at, ends_at = _window(
         values.starts_at, values.ends_at, values.duration_minutes, actor.agency.default_visit_minutes

@@ -9,8 +9,21 @@ from ..policy import Action, can
 
 def register_blueprints(app: Flask) -> None:
     """Register every web blueprint on ``app``, and the role checks templates ask."""
-    from . import auth, dashboard, properties, prospects, settings, trash, users
+    from . import (
+        auth,
+        calendar,
+        dashboard,
+        plugins_admin,
+        properties,
+        prospects,
+        settings,
+        trash,
+        users,
+        visits,
+    )
 
     app.jinja_env.globals.update(can=can, Action=Action)
-    for module in (auth, dashboard, prospects, properties, trash, users, settings):
+    for module in (
+        auth, dashboard, prospects, properties, visits, calendar, trash, users, settings, plugins_admin
+    ):
         app.register_blueprint(module.blueprint)

@@ -8,17 +8,19 @@ from datetime import datetime, timedelta
 from flask import Blueprint, render_template
 from flask_login import login_required
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
-from ..models import OPEN_STATUSES, FollowUp, Prospect, ProspectStatus, User, utcnow
+from ..models import OPEN_STATUSES, FollowUp, Prospect, ProspectStatus, User, Visit, VisitStatus, utcnow
 from ..policy import is_staff, visible_prospects
+from . import plugin_slots
 from .common import actor
 from .forms import local_now
 
 blueprint = Blueprint("dashboard", __name__)
 
 LIST_LIMIT = 20
+VISIT_LIMIT = 50
 
 
 @dataclass
@@ -26,6 +28,7 @@ class Counts:
     """The figures at the top of the dashboard."""
 
     open_prospects: int
+    visits_today: int
     overdue: int
     due_today: int
     new_prospects: int
@@ -36,6 +39,23 @@ def _end_of_local_day() -> datetime:
     """Midnight at the end of the user's today (aware arithmetic keeps wall-clock days across DST)."""
     start = local_now().replace(hour=0, minute=0, second=0, microsecond=0)
     return start + timedelta(days=1)
+
+
+def _my_visits(user: User, start: datetime, end: datetime) -> list[Visit]:
+    """The user's visits (not cancelled) starting between ``start`` and ``end``, earliest first."""
+    stmt = (
+        select(Visit)
+        .where(
+            Visit.agent_id == user.id,
+            Visit.status != VisitStatus.CANCELLED,
+            Visit.starts_at >= start,
+            Visit.starts_at < end,
+        )
+        .options(selectinload(Visit.property), selectinload(Visit.prospect))
+        .order_by(Visit.starts_at, Visit.id)
+        .limit(VISIT_LIMIT)
+    )
+    return list(db.session.scalars(stmt))
 
 
 def _my_open_follow_ups(user: User) -> Select:
@@ -56,10 +76,13 @@ def _count(stmt: Select) -> int:
 @blueprint.get("/")
 @login_required
 def index() -> str:
-    """Overdue and today's follow-ups, new prospects and a few counts."""
+    """Today's and tomorrow's visits, overdue and today's follow-ups, new prospects and a few counts."""
     user = actor()
     now = utcnow()
     end_of_day = _end_of_local_day()
+    start_of_day = end_of_day - timedelta(days=1)
+    visits_today = _my_visits(user, start_of_day, end_of_day)
+    visits_tomorrow = _my_visits(user, end_of_day, end_of_day + timedelta(days=1))
     follow_ups = _my_open_follow_ups(user)
     overdue_stmt = follow_ups.where(FollowUp.due_at < now)
     today_stmt = follow_ups.where(FollowUp.due_at >= now, FollowUp.due_at < end_of_day)
@@ -76,6 +99,7 @@ def index() -> str:
         )
     counts = Counts(
         open_prospects=_count(mine_open),
+        visits_today=len(visits_today),
         overdue=_count(overdue_stmt),
         due_today=_count(today_stmt),
         new_prospects=_count(new_stmt),
@@ -84,6 +108,9 @@ def index() -> str:
     return render_template(
         "dashboard/index.html",
         counts=counts,
+        visits_today=visits_today,
+        visits_tomorrow=visits_tomorrow,
+        tomorrow=end_of_day.date(),
         overdue=list(db.session.scalars(overdue_stmt.order_by(FollowUp.due_at).limit(LIST_LIMIT))),
         due_today=list(db.session.scalars(today_stmt.order_by(FollowUp.due_at).limit(LIST_LIMIT))),
         new_prospects=list(
@@ -92,4 +119,5 @@ def index() -> str:
             )
         ),
         now=now,
+        plugin_widgets=plugin_slots.dashboard_widgets(user),
     )

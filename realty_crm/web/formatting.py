@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from babel import Locale
 from flask import Flask
-from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+    to_user_timezone,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -93,6 +103,9 @@ LABELS: dict[str, Any] = {
 # "rent" is both an Operation and a ListingOperation with the same word
 LABELS[Operation.RENT] = LABELS[ListingOperation.RENT]
 
+# the fraction digits of a currency pattern, dropped for whole amounts
+_CENTS = re.compile(r"\.0+")
+
 
 def label(value: Any) -> str:
     """The translated word for an enum value (or the value itself)."""
@@ -108,13 +121,26 @@ def money(value: Decimal | int | None, currency: str | None = None) -> str:
     if currency is None:
         currency = current_user.agency.currency if current_user.is_authenticated else "EUR"
     amount = Decimal(value)
-    fmt = "¤#,##0" if amount == amount.to_integral_value() else None
-    return format_currency(amount, currency, format=fmt, currency_digits=fmt is None)
+    if amount != amount.to_integral_value():
+        return format_currency(amount, currency)
+    # a whole amount without cents, in the locale's own pattern: "250.000 €" in es, "€250,000" in en
+    pattern = (get_locale() or Locale("en")).currency_formats["standard"].pattern
+    return format_currency(amount, currency, format=_CENTS.sub("", pattern), currency_digits=False)
 
 
 def when(value: datetime | None, fmt: str = "short") -> str:
     """A date-time in the user's (else the agency's) time zone and language."""
     return format_datetime(value, fmt) if value else ""
+
+
+def clock(value: datetime | None, fmt: str = "short") -> str:
+    """The time of day of a date-time, in the user's time zone and language."""
+    return format_time(value, fmt) if value else ""
+
+
+def isoday(value: datetime | None) -> str:
+    """The day of a date-time in the user's time zone, as ``YYYY-MM-DD`` (for links)."""
+    return to_user_timezone(value).date().isoformat() if value else ""
 
 
 def iso_when(value: str | None, fmt: str = "short") -> str:
@@ -159,6 +185,6 @@ def number(value: Any) -> str:
 def register_filters(app: Flask) -> None:
     """Make the formatting helpers available to every template."""
     app.jinja_env.filters.update(
-        label=label, money=money, when=when, day=day, number=number, iso_when=iso_when, duration=duration,
-        plain=plain,
+        label=label, money=money, when=when, clock=clock, isoday=isoday, day=day, number=number,
+        iso_when=iso_when, duration=duration, plain=plain,
     )

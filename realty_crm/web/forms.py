@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from enum import StrEnum
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -20,7 +20,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import escape
 from sqlalchemy import or_, select
-from wtforms import DateTimeLocalField, Field, SelectChoice, SelectMultipleField, widgets
+from wtforms import DateTimeLocalField, Field, SelectChoice, SelectMultipleField, ValidationError, widgets
 
 from ..errors import ServiceError
 from ..extensions import db
@@ -30,8 +30,10 @@ from .formatting import label
 T = TypeVar("T")
 
 # keys of ServiceError.details that are data for the view, not messages for a field
-NON_FIELD_KEYS = {"existing_id"}
+NON_FIELD_KEYS = {"existing_id", "clash", "clashing_visit_id", "clashing_visit"}
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
 
 
 def choices(pairs: Iterable[tuple[Any, Any]], blank: Any = None) -> list[SelectChoice]:
@@ -82,6 +84,33 @@ def to_utc(value: datetime | None) -> datetime | None:
 def local_now() -> datetime:
     """The current time in the user's zone."""
     return datetime.now(UTC).astimezone(user_zone())
+
+
+def plausible_day(day: date) -> bool:
+    """Whether a typed date is within the years the app works with (the far ends of the calendar
+    cannot even be converted between time zones)."""
+    return FIRST_DAY <= day <= LAST_DAY
+
+
+def plausible_date(_form: FlaskForm, field: Field) -> None:
+    """A date field validator: refuse dates outside the years the app works with."""
+    if isinstance(field.data, date) and not plausible_day(field.data):
+        raise ValidationError(
+            _("Pick a date between %(first)s and %(last)s.", first=FIRST_DAY.year, last=LAST_DAY.year)
+        )
+
+
+def local_datetime(day: date, clock: time) -> datetime:
+    """``day`` at the wall-clock time ``clock`` in the user's zone, as an aware datetime.
+
+    Raises ValueError when that time does not exist there (the clocks jump over it);
+    a time that happens twice (the clocks go back) means its first occurrence.
+    """
+    zone = user_zone()
+    value = datetime.combine(day, clock.replace(tzinfo=None, fold=0), tzinfo=zone)
+    if value.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value.replace(tzinfo=None):
+        raise ValueError(f"{day} {clock} does not exist in {zone}")
+    return value
 
 
 class LocalDateTimeField(DateTimeLocalField):

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..policy import Action, can
+from . import plugin_slots
 
 
 @dataclass
@@ -24,9 +25,12 @@ def nav_items() -> list[NavItem]:
         (_("Dashboard"), "dashboard.index", None),
         (_("Prospects"), "prospects.index", None),
         (_("Properties"), "properties.index", None),
+        (_("Visits"), "visits.index", None),
+        (_("Calendar"), "calendar.index", None),
         (_("Trash"), "trash.index", Action.RESTORE),
         (_("Users"), "users.index", Action.MANAGE_USERS),
         (_("Agency"), "settings.agency", Action.MANAGE_AGENCY),
+        (_("Plugins"), "plugins_admin.index", Action.MANAGE_PLUGINS),
     ]
     items = []
     for label, endpoint, action in entries:
@@ -35,6 +39,8 @@ def nav_items() -> list[NavItem]:
         url = url_for(endpoint)
         active = request.path == url or (url != "/" and request.path.startswith(url))
         items.append(NavItem(label, url, active))
+    for label, url in plugin_slots.nav_entries(current_user._get_current_object()):  # type: ignore[attr-defined]
+        items.append(NavItem(label, url, request.path == url))
     return items
 
 

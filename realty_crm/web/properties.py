@@ -9,15 +9,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms import DecimalField, IntegerField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from .. import tenancy
 from ..extensions import db
-from ..models import ListingOperation, Property, PropertyStatus, PropertyType, User
-from ..policy import Action, require
-from ..services import activity, properties, search
+from ..models import ListingOperation, Property, PropertyStatus, PropertyType, User, Visit
+from ..policy import Action, require, visible_visits
+from ..services import activity, matching, properties, search, visits
 from .common import PER_PAGE, actor, guard, page_arg
 from .forms import (
     SearchForm,
@@ -43,6 +44,8 @@ SORT_LABELS = {
 }
 TIMELINE_LIMIT = 200
 PLACE_SUGGESTIONS = 300
+VISIT_LIMIT = 20
+MATCH_LIMIT = 10
 
 
 class PropertySearchForm(SearchForm):
@@ -213,9 +216,22 @@ def edit(property_id: int) -> Response | tuple[str, int]:
     return render_template("properties/form.html", form=form, prop=prop), status
 
 
+def _visits(user: User, prop: Property) -> list[Visit]:
+    """The property's latest visits the user may see."""
+    stmt = visible_visits(select(Visit).where(Visit.property_id == prop.id), user)
+    return list(
+        db.session.scalars(
+            stmt.options(selectinload(Visit.prospect), selectinload(Visit.agent))
+            .order_by(Visit.starts_at.desc(), Visit.id.desc())
+            .limit(VISIT_LIMIT)
+        )
+    )
+
+
 @blueprint.get("/<int:property_id>")
 def detail(property_id: int) -> str:
-    """One property: its facts and its timeline."""
+    """One property: its facts, its visits, the prospects it matches and its timeline."""
+    user = actor()
     prop = _load(property_id)
     entries = activity.timeline(property=prop, limit=TIMELINE_LIMIT)
     listing_agent: User | None = prop.listing_agent
@@ -226,6 +242,9 @@ def detail(property_id: int) -> str:
         listing_agent=listing_agent,
         entries=entries,
         timeline_full=len(entries) >= TIMELINE_LIMIT,
+        visit_rows=_visits(user, prop),
+        matches=matching.prospects_for(user, prop, limit=MATCH_LIMIT),
+        bookable=prop.status not in visits.OFF_MARKET,
     )
 
 

@@ -37,10 +37,12 @@ from ..models import (
     ProspectSource,
     ProspectStatus,
     User,
+    Visit,
     utcnow,
 )
-from ..policy import Action, can, is_staff, require
-from ..services import activity, calls, prospects, search
+from ..policy import Action, can, is_staff, require, visible_visits
+from ..services import activity, calls, matching, prospects, search
+from . import plugin_slots
 from .common import PER_PAGE, actor, guard, page_arg
 from .forms import (
     CheckboxListField,
@@ -71,6 +73,8 @@ SORT_LABELS = {
 }
 TIMELINE_LIMIT = 200
 FOLLOW_UP_LIMIT = 100
+VISIT_LIMIT = 20
+MATCH_LIMIT = 10
 
 
 class ProspectSearchForm(SearchForm):
@@ -356,6 +360,18 @@ def _follow_ups(prospect: Prospect) -> list[FollowUp]:
     )
 
 
+def _visits(user: User, prospect: Prospect) -> list[Visit]:
+    """The prospect's latest visits the user may see."""
+    stmt = visible_visits(select(Visit).where(Visit.prospect_id == prospect.id), user)
+    return list(
+        db.session.scalars(
+            stmt.options(selectinload(Visit.property), selectinload(Visit.agent))
+            .order_by(Visit.starts_at.desc(), Visit.id.desc())
+            .limit(VISIT_LIMIT)
+        )
+    )
+
+
 def _render_detail(prospect: Prospect, status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
     """The 360° page; a form that failed is passed in to show its errors."""
     user = actor()
@@ -368,7 +384,9 @@ def _render_detail(prospect: Prospect, status: int = 200, **forms: FlaskForm) ->
             formdata=None, data={"agent_id": prospect.assigned_agent_id}
         )
         assign_form.agent_id.choices = user_choices(blank=_l("Unassigned"), keep=prospect.assigned_agent_id)
-    entries = activity.timeline(prospect=prospect, limit=TIMELINE_LIMIT)
+    entries = plugin_slots.with_plugin_items(
+        activity.timeline(prospect=prospect, limit=TIMELINE_LIMIT), prospect, user.agency, TIMELINE_LIMIT
+    )
     return (
         render_template(
             "prospects/detail.html",
@@ -376,6 +394,8 @@ def _render_detail(prospect: Prospect, status: int = 200, **forms: FlaskForm) ->
             entries=entries,
             timeline_full=len(entries) >= TIMELINE_LIMIT,
             follow_ups=_follow_ups(prospect),
+            visit_rows=_visits(user, prospect),
+            matches=matching.properties_for(prospect, limit=MATCH_LIMIT),
             call_form=call_form,
             note_form=note_form,
             follow_up_form=follow_up_form,

@@ -136,3 +136,58 @@ def test_dashboard_escapes_names(team, make, login):
     page = login(team.agent).get("/").get_data(as_text=True)
     assert "<b>Bold</b>" not in page and "&lt;b&gt;Bold&lt;/b&gt;" in page
     assert "<i>task</i>" not in page
+
+
+# --- the agent's visits of today and tomorrow ------------------------------------------------
+
+
+def _section(page: str, section_id: str) -> str:
+    return page.split(f'id="{section_id}"')[1].split("</section>")[0]
+
+
+def test_todays_and_tomorrows_visits_in_the_users_zone(team, listing, make, login, post, book):
+    zone, local = _zone_where_it_is_midday()
+    client = login(team.agent)
+    post(client, "/settings/profile", {"name": "Alba Agent", "phone": "", "locale": "", "timezone": zone})
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    today = book(team.agent, listing.flat, listing.carla, local + timedelta(hours=2), minutes=30)
+    late = book(team.agent, listing.house, listing.carla, midnight - timedelta(minutes=45), minutes=30)
+    tomorrow = book(team.agent, listing.flat, listing.carla, midnight + timedelta(hours=10))
+    book(team.agent, listing.flat, listing.carla, midnight + timedelta(days=1, hours=10))
+    book(team.colleague, listing.house, listing.dan, local + timedelta(hours=3))
+    page = client.get("/").get_data(as_text=True)
+    todays = _section(page, "visits-today")
+    tomorrows = _section(page, "visits-tomorrow")
+    assert f'href="/visits/{today.id}"' in todays and f'href="/visits/{late.id}"' in todays
+    assert f'href="/visits/{tomorrow.id}"' not in todays
+    assert f'href="/visits/{tomorrow.id}"' in tomorrows and tomorrows.count("/visits/") == 1
+    assert "Dan Diaz" not in page
+    assert _count(page, "Visits today") == 2
+    # earliest first, with the prospect, the property, the time and a way to log the call
+    assert todays.index(f"/visits/{today.id}") < todays.index(f"/visits/{late.id}")
+    assert "Carla Cruz" in todays and "MAD-001 · Flat in Chamberí" in todays
+    assert f'href="/prospects/{listing.carla.id}#log-call"' in todays
+    shown = (local + timedelta(hours=2)).strftime("%-I:%M")
+    assert shown in todays
+
+
+def test_cancelled_visits_leave_the_dashboard(team, listing, login, post, book, at):
+    visit = book(team.agent, listing.flat, listing.carla, at(10))
+    client = login(team.agent)
+    assert f'href="/visits/{visit.id}"' in client.get("/").get_data(as_text=True)
+    post(client, f"/visits/{visit.id}/cancel", {"cancel_reason": "Ill"})
+    assert f'href="/visits/{visit.id}"' not in client.get("/").get_data(as_text=True)
+
+
+def test_the_log_call_link_opens_the_call_form(team, listing, login, book, at):
+    book(team.agent, listing.flat, listing.carla, at(10))
+    client = login(team.agent)
+    page = client.get("/").get_data(as_text=True)
+    link = re.search(r'href="(/prospects/\d+)#log-call"', page).group(1)
+    assert 'id="log-call"' in client.get(link).get_data(as_text=True)
+
+
+def test_a_manager_sees_their_own_visits_not_the_teams(team, listing, login, book, at):
+    book(team.agent, listing.flat, listing.carla, at(10))
+    page = login(team.manager).get("/").get_data(as_text=True)
+    assert "No visits tomorrow." in page and "Carla Cruz" not in _section(page, "visits-tomorrow")
