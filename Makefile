@@ -5,13 +5,20 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+# message catalogues: `make translations` (babel.cfg paths are relative to the project root)
+TRANSLATIONS := realty_crm/translations
+TRANSLATED_LANGUAGES := es
 
-.PHONY: install system-deps demo test test-sqlite test-postgres lint translations bench
+.PHONY: install system-deps demo test test-sqlite test-postgres lint translations bench docs
 
-$(BIN)/realty-crm: setup.cfg pyproject.toml
+# the example plugin (docs/example-plugin) is installed too, as any plugin package would be,
+# so the suite and the demo run with it (its tests: tests/plugins_example)
+EXAMPLE_PLUGIN := docs/example-plugin
+
+$(BIN)/realty-crm: setup.cfg pyproject.toml $(EXAMPLE_PLUGIN)/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test]" -e $(EXAMPLE_PLUGIN)
 	touch $@
 
 install: $(BIN)/realty-crm ## Python packages into .venv
@@ -26,7 +33,10 @@ demo: install ## Install, create the SQLite database, load the demo agency and s
 	$(BIN)/realty-crm serve --host $(HOST) --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check $$(ls -d realty_crm plugins tests bench .ci 2>/dev/null)
+	$(BIN)/ruff check $$(ls -d realty_crm plugins tests bench .ci docs 2>/dev/null)
+
+docs: install ## Regenerate the hook reference of docs/plugins.md from realty_crm/hookspecs.py
+	$(BIN)/python docs/hook_reference.py
 
 test-sqlite: install system-deps
 	$(BIN)/pytest -q -p no:cacheprovider
@@ -40,7 +50,14 @@ test-postgres: install system-deps
 
 test: lint test-sqlite test-postgres ## Lint, then the whole suite on SQLite, then on PostgreSQL
 
-translations: install ## Extract, update and compile the message catalogues
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o realty_crm/translations/messages.pot realty_crm templates plugins
-	$(BIN)/pybabel update -i realty_crm/translations/messages.pot -d realty_crm/translations --no-fuzzy-matching
-	$(BIN)/pybabel compile -d realty_crm/translations
+translations: install ## Extract the messages, merge them into each catalogue and compile the .mo files
+	@mkdir -p $(TRANSLATIONS)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+	  --project=realty-crm --copyright-holder="realty-crm contributors" --add-comments=TRANSLATORS: \
+	  -o $(TRANSLATIONS)/messages.pot .
+	@for lang in $(TRANSLATED_LANGUAGES); do \
+	  test -f $(TRANSLATIONS)/$$lang/LC_MESSAGES/messages.po || \
+	    $(BIN)/pybabel init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$lang || exit 1; \
+	done
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) --statistics

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from zoneinfo import available_timezones
 
+from flask_babel import gettext as _
 from pydantic import AfterValidator, AwareDatetime, Field
 
 from ..models import AssignmentRule, Role
@@ -15,19 +16,19 @@ SUPPORTED_LOCALES = ("en", "es")
 
 def _valid_timezone(value: str) -> str:
     if value not in _TIMEZONES:
-        raise ValueError("not an IANA time zone, e.g. Europe/Madrid")
+        raise ValueError(_("not an IANA time zone, e.g. Europe/Madrid"))
     return value
 
 
 def _valid_locale(value: str) -> str:
     if value not in SUPPORTED_LOCALES:
-        raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)}")
+        raise ValueError(_("must be one of %(choices)s", choices=", ".join(SUPPORTED_LOCALES)))
     return value
 
 
 def _valid_currency(value: str) -> str:
     if len(value) != 3 or not value.isalpha():
-        raise ValueError("must be a three-letter ISO 4217 code, e.g. EUR")
+        raise ValueError(_("must be a three-letter ISO 4217 code, e.g. EUR"))
     return value.upper()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from pydantic import AwareDatetime, Field, model_validator
 
 from ..models import Operation, PropertyType, ProspectSource, ProspectStatus
@@ -29,7 +30,7 @@ class Requirements(InputModel):
             and self.max_price is not None
             and self.min_price > self.max_price
         ):
-            raise ValueError("min_price is above max_price")
+            raise ValueError(_("min_price is above max_price"))
         return self
 
 

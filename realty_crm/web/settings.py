@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 from flask import Blueprint, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -132,6 +133,7 @@ def profile() -> Response | tuple[str, int]:
         return _render_profile()
     user = actor()
     if form.validate_on_submit() and attempt(form, accounts.update_user, user, user, form.to_data()):
+        refresh()  # the confirmation speaks the language just chosen
         flash(_("Your profile was saved."), "success")
         return redirect(url_for(".profile"))
     return _render_profile(profile_form=form, status=422)
