@@ -46,7 +46,7 @@ def crm_register_blueprints(app: Any) -> Any:
 
     Called once at start-up. For a signed-in user the blueprint's views answer 404 when the
     plugin is disabled in the user's agency; a public view (a form, a feed) finds its agency
-    itself and asks ``plugin_host.is_enabled(agency_id, name)``. Templates under the
+    itself and asks ``plugin_host.get_host().is_enabled(agency, name)``. Templates under the
     blueprint's ``template_folder`` are found as ``<plugin>/<name>.html`` and can be
     overridden by a file of that path in the app's ``templates/`` folder."""
 
@@ -86,7 +86,7 @@ def crm_dashboard_widgets(user: Any, agency: Any) -> Any:
 @hookspec
 def crm_timeline_items(prospect: Any, agency: Any) -> Any:
     """Return extra entries for a prospect's timeline: a list of
-    ``realty_crm.plugin_host.TimelineItem`` (when, kind, summary). Called when the
+    ``realty_crm.plugin_host.TimelineItem`` (occurred_at, kind, summary, source). Called when the
     prospect's page or its API timeline is built."""
 
 

@@ -136,8 +136,11 @@ class PluginHost:
     def _state(self, agency: Agency) -> _AgencyState:
         state = self._states.get(agency.id)
         if state is None or state.version != agency.plugins_version:
+            # explicit about the agency, so it also works where none is in scope yet (a public
+            # page, an error page raised before the user's agency was entered)
             rows = db.session.scalars(
                 select(AgencyPlugin).where(AgencyPlugin.agency_id == agency.id)
+                .execution_options(**tenancy.unscoped())
             ).all()
             state = _AgencyState(
                 version=agency.plugins_version,
@@ -153,6 +156,19 @@ class PluginHost:
 
     def is_enabled(self, agency: Agency, name: str) -> bool:
         return name in self.enabled(agency)
+
+    def enabled_agency_ids(self, name: str) -> list[int]:
+        """Ids of the agencies where plugin ``name`` is enabled (read fresh, across agencies:
+        the scheduler asks before each run of the plugin's jobs)."""
+        if name not in self.infos:
+            return []
+        stmt = (
+            select(AgencyPlugin.agency_id)
+            .where(AgencyPlugin.name == name, AgencyPlugin.enabled.is_(True))
+            .order_by(AgencyPlugin.agency_id)
+            .execution_options(**tenancy.unscoped())
+        )
+        return list(db.session.scalars(stmt))
 
     def settings(self, agency: Agency, name: str) -> BaseModel | dict[str, Any]:
         """The plugin's settings in ``agency``: its settings model filled with defaults."""
@@ -192,8 +208,7 @@ class PluginHost:
         started = time.monotonic()
         try:
             value = func()
-            if db.session.new or db.session.dirty or db.session.deleted:
-                db.session.commit()  # what the plugin wrote is kept
+            db.session.commit()  # what the plugin wrote (flushed or not) is kept
         except Exception as exc:
             db.session.rollback()
             self.record_error(agency.id, plugin, hook, exc)

@@ -257,6 +257,8 @@ def schedule_visit(actor: User, data: dict[str, Any]) -> Visit:
         _record(actor, visit, "scheduled", _("Visit booked: %(what)s.", what=_summary(visit, prop)))
         _advance_prospect(actor, prospect)
         announce("crm_visit_scheduled", actor.agency, actor=actor, visit=visit)
+        if visit.status == VisitStatus.DONE:  # a visit logged after it happened
+            announce("crm_visit_completed", actor.agency, actor=actor, visit=visit)
 
     _save(visit, record)
     return visit

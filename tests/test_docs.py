@@ -1,0 +1,100 @@
+"""The plugin author's documentation keeps up with the hooks (after Datasette's tests/test_docs.py).
+
+A hook added to realty_crm/hookspecs.py without a docstring, or without `make docs`, fails
+here; so does a hook the product spec promises that hookspecs.py lacks.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import re
+from types import ModuleType
+
+import pytest
+
+from realty_crm import PROJECT_ROOT, hookspecs
+
+DOCS = PROJECT_ROOT / "docs"
+PLUGIN_DOC = DOCS / "plugins.md"
+
+# SPEC §5: the event hooks that must exist, with the arguments it names; every event also
+# receives the record's agency and the acting user
+SPEC_EVENTS = {
+    "crm_prospect_created": ("prospect",),
+    "crm_prospect_assigned": ("prospect", "agent", "previous_agent"),
+    "crm_prospect_status_changed": ("prospect", "old", "new"),
+    "crm_visit_scheduled": ("visit",),
+    "crm_visit_rescheduled": ("visit", "old_starts_at"),
+    "crm_visit_cancelled": ("visit",),
+    "crm_visit_completed": ("visit",),
+    "crm_call_logged": ("call",),
+    "crm_property_published": ("property",),
+    "crm_property_price_changed": ("property", "old_price"),
+}
+# SPEC §5: each plugin declares itself and its settings, and may add pages, tables with their
+# own migrations, scheduled jobs, navigation entries, dashboard widgets, timeline items and
+# busy-time sources
+SPEC_DECLARATIONS_AND_QUERIES = {
+    "crm_plugin_info", "crm_register_blueprints", "crm_migrations_directory", "crm_register_jobs",
+    "crm_nav_items", "crm_dashboard_widgets", "crm_timeline_items", "crm_busy_intervals",
+}
+
+
+def _reference() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("hook_reference", DOCS / "hook_reference.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+reference = _reference()
+HOOKS = [function for _section, function in reference.hookspecs_in_order()]
+
+
+def test_the_reference_sees_every_hook_pluggy_sees():
+    declared = {name for name in dir(hookspecs) if hasattr(getattr(hookspecs, name), "realty_crm_spec")}
+
+    assert {f.__name__ for f in HOOKS} == declared
+    assert len(declared) >= len(SPEC_EVENTS) + len(SPEC_DECLARATIONS_AND_QUERIES)
+
+
+@pytest.mark.parametrize("hook", HOOKS, ids=lambda f: f.__name__)
+def test_every_hook_has_a_docstring(hook):
+    doc = inspect.getdoc(hook) or ""
+
+    assert len(doc.split()) >= 4, f"{hook.__name__} needs a docstring saying what it is for"
+
+
+@pytest.mark.parametrize("hook", HOOKS, ids=lambda f: f.__name__)
+def test_every_hook_is_in_the_plugin_docs_with_its_exact_signature(hook):
+    text = PLUGIN_DOC.read_text(encoding="utf-8")
+
+    assert f"#### `{reference.signature(hook)}`" in text, "run `make docs`"
+
+
+def test_the_hook_reference_is_the_one_generated_from_the_hookspecs():
+    text = PLUGIN_DOC.read_text(encoding="utf-8")
+
+    assert reference.current(text) == reference.render(), "docs/plugins.md is out of date: run `make docs`"
+
+
+def test_every_hook_the_plugin_docs_mention_exists():
+    text = PLUGIN_DOC.read_text(encoding="utf-8")
+    mentioned = set(re.findall(r"\bcrm_[a-z_]+[a-z]", text))
+
+    assert mentioned <= {f.__name__ for f in HOOKS}
+
+
+@pytest.mark.parametrize("name, arguments", sorted(SPEC_EVENTS.items()))
+def test_every_event_of_the_spec_exists_with_its_arguments_and_agency_and_actor(name, arguments):
+    hook = getattr(hookspecs, name, None)
+
+    assert hook is not None and hasattr(hook, "realty_crm_spec"), f"SPEC §5 promises {name}"
+    assert tuple(inspect.signature(hook).parameters) == (*arguments, "agency", "actor")
+
+
+@pytest.mark.parametrize("name", sorted(SPEC_DECLARATIONS_AND_QUERIES))
+def test_every_extension_point_of_the_spec_has_a_hook(name):
+    assert hasattr(getattr(hookspecs, name, None), "realty_crm_spec"), f"SPEC §5 promises {name}"
