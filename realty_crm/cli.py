@@ -24,6 +24,15 @@ def _agency(slug: str) -> Agency:
     return agency
 
 
+def _currency(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    from .schemas.agency import _valid_currency
+
+    try:
+        return _valid_currency(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
@@ -39,14 +48,14 @@ def init_command() -> None:
 @click.option("--slug", help="URL-safe identifier (default: made from the name).")
 @click.option("--timezone", "tz", default="Europe/Madrid", show_default=True, help="IANA time zone.")
 @click.option("--locale", default="en", type=click.Choice(["en", "es"]), show_default=True)
-@click.option("--currency", default="EUR", show_default=True)
+@click.option("--currency", default="EUR", show_default=True, callback=_currency, help="ISO 4217 code.")
 @with_appcontext
 def create_agency_command(name: str, slug: str | None, tz: str, locale: str, currency: str) -> None:
     """Create an agency (a tenant)."""
     from .services.accounts import create_agency
 
     try:
-        agency = create_agency(name, slug, tz, locale=locale, currency=currency.upper())
+        agency = create_agency(name, slug, tz, locale=locale, currency=currency)
     except ServiceError as exc:
         _fail(exc)
     click.echo(f"Created agency {agency.name} (slug {agency.slug}, id {agency.id}).")
@@ -87,9 +96,90 @@ def create_token_command(email: str, name: str) -> None:
     user = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
         raise click.ClickException(f"No user with e-mail {email!r}.")
+    if not user.active:
+        raise click.ClickException(f"{user.email} is deactivated; a token of theirs would not work.")
     _token, secret = create_token(user, name)
     click.echo(f"API token for {user.email} (send it as 'Authorization: Bearer <token>'):")
     click.echo(secret)
+
+
+@click.command("demo")
+@click.option("--reset", is_flag=True, help="Delete the demo agency and all in it, then load it afresh.")
+@click.option(
+    "--locale", default="es", type=click.Choice(["en", "es"]), show_default=True,
+    help="The demo agency's language (users may have their own).",
+)
+@with_appcontext
+def demo_command(reset: bool, locale: str) -> None:
+    """Load a demo agency (staff, properties, prospects, calls, visits) and print how to sign in."""
+    from flask_migrate import upgrade
+
+    from .demo import DEMO_PASSWORD, DEMO_SLUG, STAFF, DemoExists, load_demo, login_lines
+
+    upgrade(revision="heads")
+    url = "http://127.0.0.1:5000/ (start the app with 'realty-crm serve')"
+    try:
+        result = load_demo(reset=reset, locale=locale)
+    except DemoExists:
+        click.echo(
+            f"The demo agency (slug {DEMO_SLUG}) is already loaded; nothing was changed. "
+            "Run 'realty-crm demo --reset' to load it afresh."
+        )
+        for line in login_lines(STAFF, DEMO_PASSWORD, url):
+            click.echo(line)
+        return
+    except ServiceError as exc:
+        _fail(exc)
+    counts = ", ".join(f"{n} {what.replace('_', '-')}" for what, n in result.counts.items())
+    click.echo(f"Loaded the demo agency {result.agency.name} (slug {result.agency.slug}): {counts}.")
+    for line in login_lines(result.staff, result.password, url):
+        click.echo(line)
+
+
+SEED_TOTAL = "How many in all, shared out evenly over the agencies."
+
+
+@click.command("seed")
+@click.option("--prospects", default=0, show_default=True, type=click.IntRange(min=0), help=SEED_TOTAL)
+@click.option("--properties", default=0, show_default=True, type=click.IntRange(min=0), help=SEED_TOTAL)
+@click.option("--visits", default=0, show_default=True, type=click.IntRange(min=0), help=SEED_TOTAL)
+@click.option("--calls", default=0, show_default=True, type=click.IntRange(min=0), help=SEED_TOTAL)
+@click.option(
+    "--agencies", type=click.IntRange(min=1),
+    help="Create this many agencies (20 agents, an admin and a manager each) and share the data out [1].",
+)
+@click.option("--agency", "agency_slug", help="Add the data to this agency, with its users as agents.")
+@click.option("--seed", "random_seed", default=1, show_default=True, type=int, help="Random generator seed.")
+@with_appcontext
+def seed_command(
+    prospects: int, properties: int, visits: int, calls: int, agencies: int | None,
+    agency_slug: str | None, random_seed: int,
+) -> None:
+    """Generate realistic synthetic data fast, in bulk, for benchmarks."""
+    from flask_migrate import upgrade
+
+    from .seed import SEED_PASSWORD, SeedError, SeedRequest, seed, summary_lines
+
+    if agencies is not None and agency_slug is not None:
+        raise click.UsageError("Give either --agencies or --agency, not both.")
+    upgrade(revision="heads")
+    request = SeedRequest(
+        prospects=prospects, properties=properties, visits=visits, calls=calls,
+        agencies=agencies, agency_slug=agency_slug, seed=random_seed,
+    )
+    try:
+        report = seed(request, echo=click.echo)
+    except SeedError as exc:
+        raise click.ClickException(str(exc)) from None
+    except ServiceError as exc:
+        _fail(exc)
+    for line in summary_lines(report):
+        click.echo(line)
+    if agency_slug is None:
+        first = report.agencies[0]
+        click.echo(
+            f"Sign in as admin@{first}.example.com, manager@… or agent01@… (password: {SEED_PASSWORD})."
+        )
 
 
 @click.command("serve")
@@ -106,6 +196,84 @@ def serve_command(host: str, port: int, threads: int) -> None:
     waitress.serve(app, host=host, port=port, threads=threads, ident="realty-crm")
 
 
+@click.group("plugins")
+def plugins_group() -> None:
+    """List the installed plugins; enable or disable one in an agency."""
+
+
+@plugins_group.command("list")
+@click.option("--agency", "agency_slug", default=None, help="Also show whether each is enabled there.")
+@with_appcontext
+def plugins_list_command(agency_slug: str | None) -> None:
+    """Every installed plugin with its title and version (and its state in ``--agency``)."""
+    from .plugin_host import get_host
+
+    host = get_host()
+    agency = _agency(agency_slug) if agency_slug is not None else None
+    if not host.names:
+        click.echo("No plugins are installed.")
+        return
+    enabled = host.enabled(agency) if agency is not None else frozenset()
+    header = ["NAME", "VERSION", *([f"ENABLED IN {agency.slug}"] if agency else []), "TITLE"]
+    rows = [header]
+    for name in host.names:
+        info = host.infos[name]
+        state = ["yes" if name in enabled else "no"] if agency is not None else []
+        rows.append([name, str(info.version), *state, str(info.title)])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+    for row in rows:
+        click.echo("  ".join([*(v.ljust(w) for v, w in zip(row[:-1], widths, strict=True)), row[-1]]))
+
+
+def _switch_plugin(name: str, agency_slug: str, enabled: bool) -> None:
+    from . import tenancy
+    from .services.plugins import set_enabled
+
+    agency = _agency(agency_slug)
+    with tenancy.scope(agency.id):
+        try:
+            set_enabled(None, agency, name, enabled)
+        except ServiceError as exc:
+            _fail(exc)
+    state = "enabled" if enabled else "disabled"
+    click.echo(f"Plugin {name} is {state} in {agency.slug}.")
+
+
+@plugins_group.command("enable")
+@click.argument("name")
+@click.option("--agency", "agency_slug", required=True, help="Slug of the agency.")
+@with_appcontext
+def plugins_enable_command(name: str, agency_slug: str) -> None:
+    """Enable plugin NAME in an agency (running servers see it on their next request)."""
+    _switch_plugin(name, agency_slug, True)
+
+
+@plugins_group.command("disable")
+@click.argument("name")
+@click.option("--agency", "agency_slug", required=True, help="Slug of the agency.")
+@with_appcontext
+def plugins_disable_command(name: str, agency_slug: str) -> None:
+    """Disable plugin NAME in an agency (its settings are kept)."""
+    _switch_plugin(name, agency_slug, False)
+
+
+@click.command("scheduler")
+@click.option(
+    "--once", is_flag=True,
+    help="Run the jobs due now, then exit (for cron or a quick check); runs nothing if another "
+    "scheduler holds the lock.",
+)
+@with_appcontext
+def scheduler_command(once: bool) -> None:
+    """Run the job scheduler. Run exactly one per deployment: a second one waits for the lock."""
+    from .scheduler import SchedulerConfigError, serve
+
+    try:
+        serve(current_app._get_current_object(), once=once, echo=click.echo)  # type: ignore[attr-defined]
+    except SchedulerConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def register_commands(app: Flask) -> None:
     """Attach the commands to ``app.cli`` (and so to the ``realty-crm`` group)."""
     for command in (
@@ -113,7 +281,11 @@ def register_commands(app: Flask) -> None:
         create_agency_command,
         create_user_command,
         create_token_command,
+        demo_command,
+        seed_command,
         serve_command,
+        plugins_group,
+        scheduler_command,
     ):
         app.cli.add_command(command)
 

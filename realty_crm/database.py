@@ -38,8 +38,11 @@ def configure(app: Flask) -> None:
     """Engine options that must be known before the engine is created."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-        options.setdefault("connect_args", {}).setdefault("timeout", 15)
+        # copies: the defaults' dict is shared by every app of the process (a PostgreSQL app
+        # made after a SQLite one must not inherit SQLite's connect arguments)
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"timeout": 15, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def install_events(app: Flask) -> None:

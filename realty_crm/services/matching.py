@@ -69,7 +69,10 @@ class Offer:
 
 
 def _percent(part: Decimal, whole: Decimal) -> int:
-    return round(abs(part) / whole * 100) if whole else 0
+    """``part`` as a whole percentage of ``whole``; a real difference never rounds to 0 %."""
+    if not whole or not part:
+        return 0
+    return max(1, round(abs(part) / whole * 100))
 
 
 def _price_points(wish: Wish, price: Decimal) -> tuple[float, int]:
@@ -154,9 +157,8 @@ def properties_for(prospect: Prospect, limit: int = 50) -> list[Match]:
     )
     if prospect.property_types:
         stmt = stmt.where(Property.property_type.in_(prospect.property_types))
+    # areas are compared casefolded below: "chamberí" wants "Chamberí" (SQLite's lower() is ASCII-only)
     keys = area_keys(prospect.areas)
-    if keys != [ProspectArea.ANYWHERE]:
-        stmt = stmt.where(or_(Property.area.in_(prospect.areas), Property.city.in_(prospect.areas)))
     if wish.max_price is not None:
         stmt = stmt.where(Property.price <= wish.max_price * (1 + PRICE_TOLERANCE))
     if wish.min_price is not None:

@@ -275,6 +275,7 @@ def update_visit(actor: User, visit: Visit, data: dict[str, Any]) -> Visit:
     begin_write()
     if sent.get("cancel_reason") is not None and sent.get("status", visit.status) != VisitStatus.CANCELLED:
         raise _invalid("cancel_reason", _("Give a reason only when cancelling the visit."))
+    before = _facts(visit)
     moves = {"starts_at", "ends_at", "duration_minutes", "agent_id"} & set(sent)
     if moves:
         _reschedule(actor, visit, sent)
@@ -284,9 +285,16 @@ def update_visit(actor: User, visit: Visit, data: dict[str, Any]) -> Visit:
         visit.cancel_reason = sent["cancel_reason"]
     if "feedback" in sent or "rating" in sent:
         _record_outcome(actor, visit, sent)
-    visit.sequence += 1
+    if _facts(visit) != before:
+        visit.sequence += 1  # calendars see a change only when there is one
     _save(visit, lambda: None)
     return visit
+
+
+def _facts(visit: Visit) -> tuple[Any, ...]:
+    """What an invitation or a calendar feed shows of a visit."""
+    return (visit.starts_at, visit.ends_at, visit.agent_id, visit.status, visit.cancel_reason,
+            visit.feedback, visit.rating)
 
 
 def _reschedule(actor: User, visit: Visit, sent: dict[str, Any]) -> None:

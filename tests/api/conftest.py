@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
-from realty_crm.models import Agency, Call, FollowUp, Property, Prospect, Role, User
-from realty_crm.services import accounts
+from realty_crm import tenancy
+from realty_crm.models import Agency, Call, FollowUp, Property, Prospect, Role, User, Visit, utcnow
+from realty_crm.services import accounts, visits
 from realty_crm.testing.factories import Factory
 
 
@@ -44,6 +46,7 @@ class Foreign:
     property: Property
     call: Call
     follow_up: FollowUp
+    visit: Visit
 
     def ids(self) -> dict[str, int]:
         """Path parameter name → the foreign record's id."""
@@ -52,6 +55,7 @@ class Foreign:
             "property_id": self.property.id,
             "call_id": self.call.id,
             "follow_up_id": self.follow_up.id,
+            "visit_id": self.visit.id,
         }
 
 
@@ -72,11 +76,19 @@ def foreign(make: Factory) -> Foreign:
     agency = make.agency("Casas Luna")
     manager = _staff(agency, Role.MANAGER, "Fernando Foreign")
     prospect = make.prospect(manager, email="foreign@example.com", assigned_agent_id=manager.id)
+    prop = make.property(manager, reference="FOREIGN-1")
+    with tenancy.scope(agency.id):
+        visit = visits.schedule_visit(
+            manager,
+            {"property_id": prop.id, "prospect_id": prospect.id,
+             "starts_at": (utcnow() + timedelta(days=3)).isoformat()},
+        )
     return Foreign(
         agency=agency,
         manager=manager,
         prospect=prospect,
-        property=make.property(manager, reference="FOREIGN-1"),
+        property=prop,
         call=make.call(manager, prospect),
         follow_up=make.follow_up(manager, prospect),
+        visit=visit,
     )

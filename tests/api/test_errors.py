@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from realty_crm import tenancy
 from realty_crm.api.spec import REGISTRY
-from realty_crm.services import accounts
+from realty_crm.models import utcnow
+from realty_crm.services import accounts, visits
 
 RULE_PARAM = re.compile(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>")
+_NEXT_MONTH = (utcnow() + timedelta(days=30)).replace(minute=0, second=0, microsecond=0)
 
 
 def assert_error(response, status: int, code: str | None = None) -> dict[str, Any]:
@@ -217,11 +221,18 @@ NASTY_QUERY_VALUES = [
 @pytest.fixture
 def own_ids(make, team) -> dict[str, int]:
     prospect = make.prospect(team.manager, email="own@example.com")
+    prop = make.property(team.manager)
+    with tenancy.scope(team.agency.id):
+        visit = visits.schedule_visit(
+            team.manager,
+            {"property_id": prop.id, "prospect_id": prospect.id, "starts_at": _NEXT_MONTH.isoformat()},
+        )
     return {
         "prospect_id": prospect.id,
-        "property_id": make.property(team.manager).id,
+        "property_id": prop.id,
         "call_id": make.call(team.manager, prospect).id,
         "follow_up_id": make.follow_up(team.manager, prospect).id,
+        "visit_id": visit.id,
     }
 
 
@@ -239,6 +250,9 @@ def valid_body(model: str, ids: dict[str, int], n: int) -> dict[str, Any]:
                            "property_type": "flat", "price": 1000},
         "CallCreate": {"prospect_id": ids["prospect_id"], "direction": "outbound", "outcome": "answered"},
         "FollowUpCreate": {"prospect_id": ids["prospect_id"], "due_at": "2031-01-01T10:00:00Z", "title": "x"},
+        # a different hour each time, so that a booking is not just refused as a clash
+        "VisitCreate": {"property_id": ids["property_id"], "prospect_id": ids["prospect_id"],
+                        "starts_at": (_NEXT_MONTH + timedelta(hours=n)).isoformat(), "duration_minutes": 30},
     }
     return dict(bodies.get(model, {}))
 
