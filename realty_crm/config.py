@@ -56,7 +56,8 @@ def _parse_env_value(raw: str) -> Any:
 def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     """Fill ``app.config`` from defaults, the instance file, the environment and ``overrides``."""
     app.config.from_object(Defaults)
-    app.config.from_pyfile("config.py", silent=True)
+    # the instance folder's file (a bare name would be read from the package: this module)
+    app.config.from_pyfile(str(Path(app.instance_path) / "config.py"), silent=True)
     for key, raw in os.environ.items():
         if key.startswith(ENV_PREFIX):
             app.config[key.removeprefix(ENV_PREFIX)] = _parse_env_value(raw)
