@@ -56,8 +56,9 @@ def crm_register_jobs() -> Any:
     """Return a list of ``realty_crm.scheduler.JobSpec`` (id, function, trigger arguments).
 
     Called once when the scheduler starts. A job whose spec says ``per_agency=True`` runs
-    once per agency where the plugin is enabled, inside an app context scoped to that
-    agency; otherwise once, with no agency in scope."""
+    once per agency where the plugin is enabled, as ``func(agency)`` inside an app context
+    scoped to that agency; otherwise once, as ``func()``, with no agency in scope. A job that
+    reads then writes calls ``realty_crm.database.begin_write()`` first, as services do."""
 
 
 @hookspec
