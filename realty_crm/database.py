@@ -14,10 +14,12 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
 
 from .extensions import db
 
 IMMEDIATE = "sqlite_begin_immediate"
+WRITE_LOCK = "realty_crm_write_lock"
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -67,3 +69,15 @@ def begin_write() -> None:
         session.commit()
     if db.engine.dialect.name == "sqlite":
         session.connection(execution_options={IMMEDIATE: True})
+    session.info[WRITE_LOCK] = True
+
+
+def holds_write_lock() -> bool:
+    """Whether the current session is inside a ``begin_write`` transaction."""
+    return bool(db.session().info.get(WRITE_LOCK))
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _release(session: Session) -> None:
+    session.info.pop(WRITE_LOCK, None)

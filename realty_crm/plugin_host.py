@@ -32,7 +32,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from . import hookspecs, tenancy
+from . import database, hookspecs, tenancy
 from .extensions import db
 from .models import Agency, AgencyPlugin, PluginError
 
@@ -191,6 +191,9 @@ class PluginHost:
     def call(self, agency: Agency, hook: str, **kwargs: Any) -> list[Any]:
         """Call ``hook`` on the plugins enabled in ``agency``, each isolated; returns the
         non-None results (lists returned by a plugin are flattened)."""
+        return self._call(agency, hook, kwargs, event=False)
+
+    def _call(self, agency: Agency, hook: str, kwargs: dict[str, Any], event: bool) -> list[Any]:
         kwargs.setdefault("agency", agency)
         results: list[Any] = []
         # whatever the caller's scope, a plugin only ever queries this agency's data
@@ -199,27 +202,49 @@ class PluginHost:
                 ok, value = self._run(
                     agency, impl.plugin_name, hook,
                     lambda impl=impl: impl.function(*[kwargs[a] for a in impl.argnames]),
+                    event,
                 )
                 if ok and value is not None:
                     results.extend(value if isinstance(value, list) else [value])
         return results
 
-    def _run(self, agency: Agency, plugin: str, hook: str, func: Callable[[], Any]) -> tuple[bool, Any]:
+    def _run(
+        self, agency: Agency, plugin: str, hook: str, func: Callable[[], Any], event: bool
+    ) -> tuple[bool, Any]:
         started = time.monotonic()
-        try:
-            value = func()
-            db.session.commit()  # what the plugin wrote (flushed or not) is kept
-        except Exception as exc:
-            db.session.rollback()
-            self.record_error(agency.id, plugin, hook, exc)
-            return False, None
+        if event:
+            # an event comes after the core's commit: keep what the plugin wrote, flushed or not
+            try:
+                value = func()
+                db.session.commit()
+            except Exception as exc:
+                db.session.rollback()
+                self.record_error(agency.id, plugin, hook, exc)
+                return False, None
+        else:
+            # a query runs inside the caller's transaction (a booking holding its write lock,
+            # a page's loaded records): a savepoint undoes a failing plugin and nothing more
+            savepoint = db.session.begin_nested()
+            try:
+                value = func()
+                savepoint.commit()
+            except Exception as exc:
+                savepoint.rollback()
+                self.record_error(agency.id, plugin, hook, exc, commit=not database.holds_write_lock())
+                return False, None
         elapsed = time.monotonic() - started
         if elapsed > SLOW_HOOK_SECONDS:
             logger.warning("plugin %s took %.1fs in %s", plugin, elapsed, hook)
         return True, value
 
-    def record_error(self, agency_id: int, plugin: str, hook: str, exc: BaseException) -> None:
-        """Log a plugin's exception and keep it for the agency's admin to see."""
+    def record_error(
+        self, agency_id: int, plugin: str, hook: str, exc: BaseException, commit: bool = True
+    ) -> None:
+        """Log a plugin's exception and keep it for the agency's admin to see.
+
+        With ``commit=False`` (inside a caller's write transaction, which must not be cut
+        short) the record is saved with the caller's transaction, or only logged if that
+        transaction is rolled back."""
         logger.error("plugin %s failed in %s for agency %s: %s", plugin, hook, agency_id, exc,
                      exc_info=exc)
         try:
@@ -228,7 +253,8 @@ class PluginHost:
                 message=f"{type(exc).__name__}: {exc}"[:2000],
                 details="".join(traceback.format_exception(exc))[-8000:],
             ))
-            db.session.commit()
+            if commit:
+                db.session.commit()
         except Exception:  # the log line above is the fallback
             db.session.rollback()
             logger.exception("could not record the error of plugin %s", plugin)
@@ -236,7 +262,7 @@ class PluginHost:
     def fire(self, hook: str, agency: Agency, **kwargs: Any) -> None:
         """Send an event to the plugins enabled in ``agency`` (after the commit)."""
         if self.infos and self.enabled(agency):
-            self.call(agency, hook, **kwargs)
+            self._call(agency, hook, kwargs, event=True)
 
     # --- start-up ------------------------------------------------------------------------
 

@@ -105,10 +105,11 @@ def _choices_of(annotation: Any) -> dict[str, Any] | None:
 def _bounds(metadata: list[Any]) -> dict[str, Any]:
     attrs: dict[str, Any] = {}
     for item in metadata:
-        if isinstance(item, annotated_types.Ge | annotated_types.Gt):
-            attrs["min"] = getattr(item, "ge", getattr(item, "gt", None))
-        elif isinstance(item, annotated_types.Le | annotated_types.Lt):
-            attrs["max"] = getattr(item, "le", getattr(item, "lt", None))
+        # only the inclusive bounds: the browser's min/max are inclusive (the model checks the rest)
+        if isinstance(item, annotated_types.Ge):
+            attrs["min"] = item.ge
+        elif isinstance(item, annotated_types.Le):
+            attrs["max"] = item.le
         elif isinstance(item, annotated_types.MaxLen):
             attrs["maxlength"] = item.max_length
     return attrs
