@@ -15,7 +15,7 @@ from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import Agency, ApiToken, Role, User, utcnow
 from ..policy import Action, require
-from ..schemas.agency import AgencyUpdate, UserCreate, UserUpdate, _valid_timezone
+from ..schemas.agency import AgencyUpdate, UserCreate, UserUpdate
 from ..schemas.common import validate
 from ..tenancy import unscoped
 from .transaction import commit
@@ -41,10 +41,10 @@ def create_agency(
     if not SLUG_RE.match(slug):
         message = _("Use lower-case letters, digits and dashes.")
         raise ValidationFailed(message, {"slug": message})
-    try:
-        _valid_timezone(timezone)
-    except ValueError as exc:
-        raise ValidationFailed(str(exc), {"timezone": str(exc)}) from None
+    # the same rules as an admin's later changes: time zone, locale, currency...
+    checked = set(AgencyUpdate.model_fields) & set(settings)
+    values = validate(AgencyUpdate, {"timezone": timezone, **{k: settings[k] for k in checked}})
+    settings.update(values.model_dump(include=checked))
     if db.session.scalars(select(Agency.id).where(Agency.slug == slug)).first():
         message = _("Another agency already has this slug.")
         raise Conflict(message, {"slug": message})
