@@ -14,11 +14,13 @@ TRANSLATED_LANGUAGES := es
 # the example plugin (docs/example-plugin) is installed too, as any plugin package would be,
 # so the suite and the demo run with it (its tests: tests/plugins_example)
 EXAMPLE_PLUGIN := docs/example-plugin
+# first-party plugins, each its own package (plugins/<name>)
+CALENDAR_SYNC_PLUGIN := plugins/calendar_sync
 
-$(BIN)/realty-crm: setup.cfg pyproject.toml $(EXAMPLE_PLUGIN)/pyproject.toml
+$(BIN)/realty-crm: setup.cfg pyproject.toml $(EXAMPLE_PLUGIN)/pyproject.toml $(CALENDAR_SYNC_PLUGIN)/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
-	$(BIN)/pip install --quiet -e ".[test]" -e $(EXAMPLE_PLUGIN)
+	$(BIN)/pip install --quiet -e ".[test]" -e $(EXAMPLE_PLUGIN) -e $(CALENDAR_SYNC_PLUGIN)
 	touch $@
 
 install: $(BIN)/realty-crm ## Python packages into .venv

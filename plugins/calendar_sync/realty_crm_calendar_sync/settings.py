@@ -1,0 +1,23 @@
+"""The plugin's name and its per-agency settings (every field has a default)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# the entry-point name in pyproject.toml
+NAME = "calendar_sync"
+
+
+class Settings(BaseModel):
+    """What an agency's admin can tune about the calendar feeds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    days_back: int = Field(
+        60, ge=0, le=3650, title="Days of past visits",
+        description="The feeds show visits that started up to this many days ago.",
+    )
+    days_ahead: int = Field(
+        365, ge=1, le=3650, title="Days of future visits",
+        description="The feeds show visits starting up to this many days from now.",
+    )
