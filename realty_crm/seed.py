@@ -457,7 +457,7 @@ class _AgencySeeder:
             source: _("Prospect created (source: %(source)s).", source=source) for source in SOURCES
         }
         activities: list[tuple[Any, ...]] = []
-        wanted_areas: list[tuple[int, int, str]] = []
+        wanted_areas: list[tuple[Any, ...]] = []
 
         def generate() -> Iterator[tuple[Any, ...]]:
             nonlocal serial
@@ -500,7 +500,11 @@ class _AgencySeeder:
                         done = created + (due - created) * rng.random()
                         follow_ups.append((t.id, prospect_id, agent, _at(done), rng.choice(FOLLOW_UP_TITLES),
                                            _at(min(now, done + 3600)), _at(created), agent))
-                wanted_areas.extend((t.id, prospect_id, key) for key in area_keys(wants["areas"]))
+                wanted_areas.extend(
+                    (t.id, prospect_id, key, wants["operation"], status in OPEN, wants["min_price"],
+                     wants["max_price"])
+                    for key in area_keys(wants["areas"])
+                )
                 row.first_name, row.last_name, row.email, row.phone = first, last, email, phone
                 created_at = _at(created)
                 self.p_ids.append(prospect_id)
@@ -526,7 +530,11 @@ class _AgencySeeder:
             "next_follow_up_at", "search_text", "created_at", "updated_at",
         )
         self.counts["prospects"] += writer.write(Prospect.__table__, columns, generate())
-        writer.write(ProspectArea.__table__, ("agency_id", "prospect_id", "area"), wanted_areas)
+        writer.write(
+            ProspectArea.__table__,
+            ("agency_id", "prospect_id", "area", "operation", "is_open", "min_price", "max_price"),
+            wanted_areas,
+        )
         self.counts["follow_ups"] += writer.write(
             FollowUp.__table__,
             ("agency_id", "prospect_id", "assignee_id", "due_at", "title", "done_at", "created_at",

@@ -117,17 +117,27 @@ class Prospect(TenantMixin, TimestampMixin, SoftDeleteMixin, db.Model):
 
 
 class ProspectArea(TenantMixin, db.Model):
-    """One area a prospect wants (casefolded), or ``*`` for "anywhere": lets SQL shortlist the
-    prospects a property's area or city can match, through an index."""
+    """One area a prospect wants (casefolded), or ``*`` for "anywhere", with a copy of the
+    requirements matching filters on: a covering index lets SQL shortlist the prospects a
+    property can match without reading the prospects table for the ones it cannot."""
 
     __tablename__ = "prospect_areas"
-    __table_args__ = (sa.Index("ix_prospect_areas_lookup", "agency_id", "area", "prospect_id"),)
+    __table_args__ = (
+        sa.Index(
+            "ix_prospect_areas_lookup",
+            "agency_id", "area", "operation", "is_open", "max_price", "min_price", "prospect_id",
+        ),
+    )
 
     ANYWHERE = "*"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     prospect_id: Mapped[int] = mapped_column(ForeignKey("prospects.id", ondelete="CASCADE"), index=True)
     area: Mapped[str] = mapped_column(sa.String(100))
+    operation: Mapped[str | None] = mapped_column(sa.String(10))
+    is_open: Mapped[bool] = mapped_column(default=True)
+    min_price: Mapped[Decimal | None] = mapped_column(Money)
+    max_price: Mapped[Decimal | None] = mapped_column(Money)
 
 
 def area_keys(areas: list[str] | None) -> list[str]:

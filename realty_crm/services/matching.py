@@ -14,11 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Text, cast, or_, select
+from sqlalchemy import Text, and_, case, cast, or_, select
 
 from ..extensions import db
 from ..models import (
-    OPEN_STATUSES,
     ListingOperation,
     Operation,
     Property,
@@ -186,18 +185,21 @@ def prospects_for(actor: User, prop: Property, limit: int = 50) -> list[Match]:
         )
         .join(ProspectArea, ProspectArea.prospect_id == Prospect.id)
         .where(
+            # answered from the covering index of prospect_areas, before any prospect row is read
             ProspectArea.area.in_([*keys, ProspectArea.ANYWHERE]),
-            Prospect.operation == operation,
-            Prospect.status.in_(OPEN_STATUSES),
-            or_(Prospect.max_price.is_(None), Prospect.max_price >= price / (1 + PRICE_TOLERANCE)),
-            or_(Prospect.min_price.is_(None), Prospect.min_price <= price / (1 - PRICE_TOLERANCE)),
+            ProspectArea.operation == operation.value,
+            ProspectArea.is_open.is_(True),
+            or_(ProspectArea.max_price.is_(None), ProspectArea.max_price >= price / (1 + PRICE_TOLERANCE)),
+            or_(ProspectArea.min_price.is_(None), ProspectArea.min_price <= price / (1 - PRICE_TOLERANCE)),
             # the wanted types, read in SQL from the JSON text: no type, or this type among them
             or_(types_text == "[]", types_text.like(f'%"{prop.property_type.value}"%')),
         )
     )
     if prop.bedrooms is not None:
         stmt = stmt.where(or_(Prospect.min_bedrooms.is_(None), Prospect.min_bedrooms <= prop.bedrooms + 1))
-    stmt = visible_prospects(stmt, actor)
+    # popular areas leave thousands of candidates: SQL ranks them by an approximation of
+    # ``points`` and hands over the best few (with room to spare); Python scores those exactly
+    stmt = visible_prospects(stmt, actor).order_by(_sql_points(prop).desc(), Prospect.id).limit(limit * 4)
     offer = Offer(price, prop.area or prop.city or "", prop.bedrooms, prop.area_m2)
     seen: set[int] = set()
     candidates = []
@@ -208,6 +210,33 @@ def prospects_for(actor: User, prop: Property, limit: int = 50) -> list[Match]:
         wish = Wish(row.min_price, row.max_price, row.min_bedrooms, row.min_area_m2)
         candidates.append((row.id, wish, offer))
     return _matches(_best(candidates, limit), Prospect)
+
+
+def _sql_points(prop: Property) -> Any:
+    """``points`` written in SQL for one property against the prospects' columns."""
+    price = prop.price
+    off = case(
+        (and_(Prospect.max_price.is_not(None), Prospect.max_price < price),
+         (price - Prospect.max_price) * 100 / Prospect.max_price),
+        (and_(Prospect.min_price.is_not(None), Prospect.min_price > price),
+         (Prospect.min_price - price) * 100 / Prospect.min_price),
+        else_=0,
+    )
+    tolerance = PRICE_TOLERANCE * 100
+    price_points = case((off >= tolerance, 0), else_=WEIGHTS["price"] * (1 - off / tolerance))
+    bedrooms = prop.bedrooms or 0
+    bedroom_points = case(
+        (or_(Prospect.min_bedrooms.is_(None), Prospect.min_bedrooms <= bedrooms), WEIGHTS["bedrooms"]),
+        (Prospect.min_bedrooms == bedrooms + 1, WEIGHTS["bedrooms"] / 2),
+        else_=0,
+    )
+    size = prop.area_m2 or 0
+    size_points = case(
+        (or_(Prospect.min_area_m2.is_(None), Prospect.min_area_m2 <= size), WEIGHTS["size"]),
+        (Prospect.min_area_m2 * (1 - SIZE_TOLERANCE) <= size, WEIGHTS["size"] / 2),
+        else_=0,
+    )
+    return price_points + bedroom_points + size_points
 
 
 def _matches(best: list[tuple[int, int, bool, Wish, Offer]], model: Any) -> list[Match]:

@@ -70,11 +70,21 @@ def search_text(prospect: Prospect) -> str:
     return fold(" ".join(p for p in parts if p))
 
 
+# the prospect fields copied onto its area lookup rows
+LOOKUP_FIELDS = {"areas", "operation", "min_price", "max_price", "status"}
+
+
 def sync_areas(prospect: Prospect) -> None:
-    """Rewrite the prospect's area lookup rows (what matching shortlists by) from ``areas``."""
+    """Rewrite the prospect's area lookup rows (what matching shortlists by): one per wanted
+    area, each with the operation, open-or-not and price bounds matching filters on."""
     db.session.execute(sa_delete(ProspectArea).where(ProspectArea.prospect_id == prospect.id))
+    operation = prospect.operation.value if prospect.operation else None
     db.session.add_all(
-        ProspectArea(agency_id=prospect.agency_id, prospect_id=prospect.id, area=key)
+        ProspectArea(
+            agency_id=prospect.agency_id, prospect_id=prospect.id, area=key, operation=operation,
+            is_open=prospect.status in OPEN_STATUSES, min_price=prospect.min_price,
+            max_price=prospect.max_price,
+        )
         for key in area_keys(prospect.areas)
     )
 
@@ -225,7 +235,7 @@ def update_prospect(actor: User, prospect: Prospect, data: dict[str, Any]) -> Pr
         if getattr(prospect, field) != value:
             changes[field] = [_json_safe(getattr(prospect, field)), _json_safe(value)]
             setattr(prospect, field, value)
-    if "areas" in changes:
+    if LOOKUP_FIELDS & changes.keys():
         sync_areas(prospect)
     old_status = changes.pop("status", None)
     if changes:
@@ -271,6 +281,7 @@ def record_status_change(actor: User | None, prospect: Prospect, old: str, new: 
         summary=_("Status %(old)s → %(new)s.", old=old, new=new),
         data={"old": old, "new": new},
     )
+    sync_areas(prospect)
     agency = db.session.get(Agency, prospect.agency_id)
     announce("crm_prospect_status_changed", agency, actor=actor, prospect=prospect, old=old, new=new)
 
@@ -315,7 +326,7 @@ def merge_into(actor: User, existing: Prospect, data: dict[str, Any]) -> Prospec
         if new not in (None, []) and getattr(existing, field) in (None, []):
             setattr(existing, field, new)
             filled[field] = _json_safe(new)
-    if "areas" in filled:
+    if LOOKUP_FIELDS & filled.keys():
         sync_areas(existing)
     merged_tags = list(dict.fromkeys([*(existing.tags or []), *values.tags]))
     if merged_tags != list(existing.tags or []):

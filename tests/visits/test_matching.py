@@ -100,3 +100,22 @@ def test_another_agencys_properties_never_match(make):
     make.property(other, price="280000", bedrooms=3, area_m2=90, area="Chamberí")
     with tenancy.scope(manager.agency_id):
         assert matching.properties_for(prospect) == []
+
+
+def test_with_many_candidates_the_best_fits_still_come_first(make):
+    agency = make.agency()
+    manager = make.user(agency, Role.MANAGER)
+    budgets = [200_000, 210_000, 240_000, 250_000, 255_000, 260_000, 262_000, 265_000, 268_000, 300_000]
+    by_budget = {
+        budget: make.prospect(manager, first_name=f"B{budget}", requirements={
+            "operation": "buy", "max_price": str(budget), "areas": ["Chamberí"]})
+        for budget in budgets
+    }
+    flat = make.property(manager, price="265000", bedrooms=2, area_m2=80, area="Chamberí")
+    with tenancy.scope(agency.id):
+        found = matching.prospects_for(manager, flat, limit=2)
+    # the SQL pre-ranking keeps only a few candidates; full fits must survive it, ahead of near misses
+    full_fits = {by_budget[b].id for b in (265_000, 268_000, 300_000)}
+    assert len(found) == 2
+    assert {m.record.id for m in found} <= full_fits
+    assert all(m.score == 100 and not m.near_miss for m in found)
