@@ -13,7 +13,7 @@ from ..models import ActivityKind, Property, PropertyStatus, Prospect, User, utc
 from ..policy import Action, require
 from ..schemas.common import validate
 from ..schemas.property import PropertyCreate, PropertyUpdate
-from . import activity
+from . import activity, trash
 from .search import fold
 from .transaction import announce, commit
 
@@ -162,19 +162,9 @@ def _text(value: Any) -> Any:
 
 def delete_property(actor: User, prop: Property) -> None:
     """Soft-delete: hidden from lists until a manager restores it."""
-    require(actor, Action.DELETE)
-    prop.deleted_at = utcnow()
-    prop.deleted_by_id = actor.id
-    activity.record(ActivityKind.DELETED, actor, property=prop, summary=_("Deleted."))
-    commit()
+    trash.move_to_trash(actor, prop)
 
 
 def restore_property(actor: User, prop: Property) -> None:
-    """Undo a soft delete (a property that is not deleted is left as it is)."""
-    require(actor, Action.RESTORE)
-    if prop.deleted_at is None:
-        return
-    prop.deleted_at = None
-    prop.deleted_by_id = None
-    activity.record(ActivityKind.RESTORED, actor, property=prop, summary=_("Restored."))
-    commit()
+    """Undo a soft delete."""
+    trash.restore(actor, prop)

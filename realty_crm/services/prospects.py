@@ -29,7 +29,7 @@ from ..models import (
 from ..policy import Action, can, require
 from ..schemas.common import validate
 from ..schemas.prospect import ProspectCreate, ProspectUpdate
-from . import activity
+from . import activity, trash
 from .search import fold
 from .transaction import announce, commit
 
@@ -352,22 +352,12 @@ def merge_into(actor: User, existing: Prospect, data: dict[str, Any]) -> Prospec
 
 def delete_prospect(actor: User, prospect: Prospect) -> None:
     """Soft-delete: hidden from lists until a manager restores it."""
-    require(actor, Action.DELETE)
-    prospect.deleted_at = utcnow()
-    prospect.deleted_by_id = actor.id
-    activity.record(ActivityKind.DELETED, actor, prospect=prospect, summary=_("Deleted."))
-    commit()
+    trash.move_to_trash(actor, prospect)
 
 
 def restore_prospect(actor: User, prospect: Prospect) -> None:
-    """Undo a soft delete (a prospect that is not deleted is left as it is)."""
-    require(actor, Action.RESTORE)
-    if prospect.deleted_at is None:
-        return
-    prospect.deleted_at = None
-    prospect.deleted_by_id = None
-    activity.record(ActivityKind.RESTORED, actor, prospect=prospect, summary=_("Restored."))
-    commit()
+    """Undo a soft delete."""
+    trash.restore(actor, prospect)
 
 
 def erase_prospect(actor: User, prospect: Prospect) -> None:

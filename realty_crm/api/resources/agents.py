@@ -17,7 +17,7 @@ from ...services import search
 from ...services.workload import workload_for
 from .. import blueprint
 from ..spec import operation
-from .common import ListQuery, QueryText, caller, dump
+from .common import ListQuery, QueryText, caller, dump, where_equal
 
 
 class AgentQuery(ListQuery):
@@ -41,8 +41,7 @@ def list_agents(query: AgentQuery) -> Any:
     stmt = select(User)
     if not is_staff(actor):
         stmt = stmt.where(User.id == actor.id)
-    if query.role is not None:
-        stmt = stmt.where(User.role == query.role)
+    stmt = where_equal(stmt, User, query, ("role",))
     if query.active is not None:
         stmt = stmt.where(User.active.is_(query.active))
     stmt = search.text_filter(stmt, func.lower(User.name + " " + User.email), query.q)

@@ -17,7 +17,7 @@ from ...services import calls, search
 from ...tenancy import get_or_404
 from .. import blueprint
 from ..spec import operation
-from .common import ListQuery, QueryTime, caller, created, dump, page_json
+from .common import ListQuery, QueryTime, caller, created, dump, page_json, where_equal
 
 
 class CallQuery(ListQuery):
@@ -46,14 +46,7 @@ class CallQuery(ListQuery):
 def list_calls(query: CallQuery) -> Any:
     """Calls, newest first: all of the agency for admins and managers, their own for an agent."""
     stmt = visible_calls(select(Call), caller())
-    if query.prospect_id is not None:
-        stmt = stmt.where(Call.prospect_id == query.prospect_id)
-    if query.agent_id is not None:
-        stmt = stmt.where(Call.agent_id == query.agent_id)
-    if query.direction is not None:
-        stmt = stmt.where(Call.direction == query.direction)
-    if query.outcome is not None:
-        stmt = stmt.where(Call.outcome == query.outcome)
+    stmt = where_equal(stmt, Call, query, ("prospect_id", "agent_id", "direction", "outcome"))
     if query.from_ is not None:
         stmt = stmt.where(Call.occurred_at >= query.from_)
     if query.to is not None:

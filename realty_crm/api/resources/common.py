@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from flask import Response, g, jsonify, url_for
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from sqlalchemy import Select
 
 from ...models import User
 from ...schemas.common import text
@@ -78,3 +79,12 @@ def created(schema: type[BaseModel], obj: Any, endpoint: str, **values: Any) -> 
 def no_content() -> Response:
     """The empty 204 answer of a delete."""
     return Response(status=204)
+
+
+def where_equal(stmt: Select, model: Any, query: BaseModel, fields: tuple[str, ...]) -> Select:
+    """Narrow ``stmt`` to rows whose ``fields`` equal the values the query gives."""
+    for name in fields:
+        value = getattr(query, name)
+        if value is not None:
+            stmt = stmt.where(getattr(model, name) == value)
+    return stmt

@@ -15,7 +15,7 @@ from ...schemas.common import Id, Page
 from ...services import calls, search
 from .. import blueprint
 from ..spec import operation
-from .common import ListQuery, caller, created, dump, page_json
+from .common import ListQuery, caller, created, dump, page_json, where_equal
 
 
 class FollowUpQuery(ListQuery):
@@ -35,10 +35,7 @@ class FollowUpQuery(ListQuery):
 def list_follow_ups(query: FollowUpQuery) -> Any:
     """Follow-ups by due time, soonest first."""
     stmt = visible_follow_ups(select(FollowUp), caller())
-    if query.assignee_id is not None:
-        stmt = stmt.where(FollowUp.assignee_id == query.assignee_id)
-    if query.prospect_id is not None:
-        stmt = stmt.where(FollowUp.prospect_id == query.prospect_id)
+    stmt = where_equal(stmt, FollowUp, query, ("assignee_id", "prospect_id"))
     if query.open is not None:
         stmt = stmt.where(FollowUp.done_at.is_(None) if query.open else FollowUp.done_at.is_not(None))
     if query.overdue is not None:

@@ -18,7 +18,7 @@ from ...services import search, visits
 from ...tenancy import INCLUDE_DELETED, get_or_404
 from .. import blueprint
 from ..spec import operation
-from .common import ListQuery, QueryTime, caller, created, dump, page_json
+from .common import ListQuery, QueryTime, caller, created, dump, page_json, where_equal
 
 # what VisitOut shows besides the visit itself
 SUMMARIES = (selectinload(Visit.property), selectinload(Visit.prospect), selectinload(Visit.agent))
@@ -62,14 +62,7 @@ def list_visits(query: VisitQuery) -> Any:
     ``from`` and ``to`` keep the visits that overlap the window ``[from, to)``.
     """
     stmt = visible_visits(select(Visit), caller())
-    if query.agent_id is not None:
-        stmt = stmt.where(Visit.agent_id == query.agent_id)
-    if query.property_id is not None:
-        stmt = stmt.where(Visit.property_id == query.property_id)
-    if query.prospect_id is not None:
-        stmt = stmt.where(Visit.prospect_id == query.prospect_id)
-    if query.status is not None:
-        stmt = stmt.where(Visit.status == query.status)
+    stmt = where_equal(stmt, Visit, query, ("agent_id", "property_id", "prospect_id", "status"))
     if query.from_ is not None:
         stmt = stmt.where(Visit.ends_at > query.from_)
     if query.to is not None:

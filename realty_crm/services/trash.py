@@ -1,0 +1,34 @@
+"""Soft delete and restore, the same for prospects and properties: a manager can undo it."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from ..models import ActivityKind, Property, Prospect, User, utcnow
+from ..policy import Action, require
+from . import activity
+from .transaction import commit
+
+
+def _subject(record: Prospect | Property) -> dict[str, Prospect | Property]:
+    return {"prospect": record} if isinstance(record, Prospect) else {"property": record}
+
+
+def move_to_trash(actor: User, record: Prospect | Property) -> None:
+    """Hide the record from lists until a manager restores it."""
+    require(actor, Action.DELETE)
+    record.deleted_at = utcnow()
+    record.deleted_by_id = actor.id
+    activity.record(ActivityKind.DELETED, actor, summary=_("Deleted."), **_subject(record))
+    commit()
+
+
+def restore(actor: User, record: Prospect | Property) -> None:
+    """Undo a soft delete (a record that is not deleted is left as it is)."""
+    require(actor, Action.RESTORE)
+    if record.deleted_at is None:
+        return
+    record.deleted_at = None
+    record.deleted_by_id = None
+    activity.record(ActivityKind.RESTORED, actor, summary=_("Restored."), **_subject(record))
+    commit()
