@@ -21,6 +21,7 @@ from .follow_up import FollowUp
 from .plugin import AgencyPlugin, PluginError
 from .property import Property
 from .prospect import OPEN_STATUSES, Prospect, ProspectArea, area_keys
+from .prospect_import import ImportStatus, ProspectImport
 from .scheduler import SCHEDULER_JOBS_TABLE, scheduler_jobs
 from .types import utcnow
 from .user import ApiToken, User
@@ -39,6 +40,7 @@ __all__ = [
     "CallDirection",
     "CallOutcome",
     "FollowUp",
+    "ImportStatus",
     "ListingOperation",
     "PluginError",
     "Operation",
@@ -47,6 +49,7 @@ __all__ = [
     "PropertyType",
     "Prospect",
     "ProspectArea",
+    "ProspectImport",
     "ProspectSource",
     "ProspectStatus",
     "Role",

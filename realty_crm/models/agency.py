@@ -25,6 +25,8 @@ class Agency(db.Model):
     assignment_rule: Mapped[AssignmentRule] = mapped_column(
         str_enum(AssignmentRule, "assignment_rule"), default=AssignmentRule.MANUAL
     )
+    # the agent the round-robin rule chose last; the next lead goes to the next one in id order
+    round_robin_agent_id: Mapped[int | None]
     agents_see_unassigned: Mapped[bool] = mapped_column(default=False)
     default_visit_minutes: Mapped[int] = mapped_column(default=45)
     settings: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
