@@ -43,6 +43,7 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "realty-crm@localhost"
     TRUSTED_PROXIES = 0
     PASSWORD_HASH_METHOD = "scrypt"
+    SERVER_TIMING = False  # add a Server-Timing header to every response (the benchmarks read it)
 
 
 def _parse_env_value(raw: str) -> Any:

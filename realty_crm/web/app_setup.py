@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .. import PROJECT_ROOT, database, plugin_host, tenancy
 from ..extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from ..models import User
+from ..server_timing import ServerTiming
 
 
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):
@@ -109,6 +110,8 @@ def setup(app: Flask) -> None:
     if app.config.get("TRUSTED_PROXIES"):
         n = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    if app.config.get("SERVER_TIMING"):
+        app.wsgi_app = ServerTiming(app.wsgi_app)  # type: ignore[method-assign]
     app.session_interface = HttpsAwareSessionInterface()
     database.configure(app)
     db.init_app(app)
