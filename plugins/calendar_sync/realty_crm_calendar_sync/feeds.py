@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar
+from icalendar.prop import vText
 from realty_crm import tenancy
 from realty_crm.database import begin_write
 from realty_crm.errors import Forbidden, NotFound, ValidationFailed
 from realty_crm.extensions import db
-from realty_crm.models import Agency, Prospect, User, Visit, VisitStatus, utcnow
+from realty_crm.models import Agency, Property, Prospect, User, Visit, VisitStatus, utcnow
 from realty_crm.plugin_host import get_host
 from realty_crm.policy import is_staff
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import Row, select
 
 from .models import KIND_AGENT, KIND_TEAM, KINDS, CalendarFeedToken
 from .settings import NAME, Settings
@@ -108,16 +110,24 @@ def resolve(secret: str) -> tuple[CalendarFeedToken, User, Agency] | None:
     return feed, user, agency
 
 
-def feed_visits(feed: CalendarFeedToken, user: User, agency: Agency, now: datetime) -> list[Visit]:
-    """The visits a feed shows: in the agency's window around ``now``, not cancelled, the user's
-    own (a team feed: every agent's), with what the events show loaded in the same query."""
+# what an event shows, read as plain rows (no ORM objects: a busy agent's feed holds hundreds)
+FEED_COLUMNS = (
+    Visit.id, Visit.starts_at, Visit.ends_at, Visit.status, Visit.sequence, Visit.updated_at,
+    Prospect.first_name, Prospect.last_name, Prospect.phone,
+    Property.reference, Property.address, Property.city, User.name.label("agent_name"),
+)
+
+
+def feed_visits(feed: CalendarFeedToken, user: User, agency: Agency, now: datetime) -> list[Row[Any]]:
+    """The visits a feed shows, as rows of ``FEED_COLUMNS``: in the agency's window around
+    ``now``, not cancelled, the user's own (a team feed: every agent's), in one query."""
     settings = get_host().settings(agency, NAME)
     assert isinstance(settings, Settings)
     stmt = (
-        select(Visit)
+        select(*FEED_COLUMNS)
         .join(Visit.prospect)
         .join(Visit.property)
-        .options(contains_eager(Visit.prospect), contains_eager(Visit.property), joinedload(Visit.agent))
+        .join(Visit.agent)
         .where(
             Visit.status != VisitStatus.CANCELLED,
             Visit.starts_at >= now - timedelta(days=settings.days_back),
@@ -128,39 +138,81 @@ def feed_visits(feed: CalendarFeedToken, user: User, agency: Agency, now: dateti
     if feed.kind == KIND_AGENT:
         stmt = stmt.where(Visit.agent_id == user.id)
     with tenancy.scope(agency.id):
-        return list(db.session.scalars(stmt).unique())
+        return list(db.session.execute(stmt))
 
 
-def uid(visit: Visit, agency: Agency) -> str:
+def uid(visit: Visit | Row[Any], agency: Agency) -> str:
     """The event's UID: the same for a visit whatever changes, so calendars update it in place."""
     return f"visit-{visit.id}@{agency.slug}.realty-crm"
 
 
-def _event(visit: Visit, agency: Agency, now: datetime) -> Event:
-    prospect: Prospect = visit.prospect
-    prop = visit.property
-    event = Event()
-    event.add("uid", uid(visit, agency))
-    event.add("dtstamp", now)
-    event.add("dtstart", visit.starts_at)
-    event.add("dtend", visit.ends_at)
-    event.add("summary", f"{prop.reference} · {prospect.full_name}")
-    location = ", ".join(part for part in (prop.address, prop.city) if part)
+def _fold(line: str) -> bytes:
+    """One content line, folded at 75 octets without splitting a UTF-8 character (RFC 5545 §3.1)."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return data + b"\r\n"
+    parts, start, limit = [], 0, 75
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:  # a continuation byte: step back
+            end -= 1
+        parts.append(data[start:end])
+        start, limit = end, 74  # continuation lines start with a space
+    return b"\r\n ".join(parts) + b"\r\n"
+
+
+def _text(value: str) -> str:
+    return vText(value).to_ical().decode("utf-8")
+
+
+def _when(value: datetime) -> str:
+    """A UTC date-time in the iCalendar form (RFC 5545 §3.3.5, form 2), e.g. 20261205T093000Z."""
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+@dataclass
+class _Labels:
+    """The event texts, translated once per feed rather than once per event."""
+
+    phone: str
+    agent: str
+
+
+def _event(row: Row[Any], agency: Agency, stamp: str, labels: _Labels) -> bytes:
+    """One VEVENT; texts are escaped by icalendar's ``vText``."""
+    name = f"{row.first_name} {row.last_name}".strip()
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{_text(uid(row, agency))}",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART:{_when(row.starts_at)}",
+        f"DTEND:{_when(row.ends_at)}",
+        f"SUMMARY:{_text(f'{row.reference} · {name}')}",
+    ]
+    location = ", ".join(part for part in (row.address, row.city) if part)
     if location:
-        event.add("location", location)
-    lines = []
-    if prospect.phone:
-        lines.append(_("Prospect phone: %(phone)s", phone=prospect.phone))
-    lines.append(_("Agent: %(name)s", name=visit.agent.name))
-    event.add("description", "\n".join(lines))
-    event.add("status", "CONFIRMED" if visit.status == VisitStatus.CONFIRMED else "TENTATIVE")
-    event.add("sequence", visit.sequence)
-    event.add("last-modified", visit.updated_at)
-    return event
+        lines.append(f"LOCATION:{_text(location)}")
+    details = []
+    if row.phone:
+        details.append(labels.phone % {"phone": row.phone})
+    details.append(labels.agent % {"name": row.agent_name})
+    lines += [
+        f"DESCRIPTION:{_text(chr(10).join(details))}",
+        f"STATUS:{'CONFIRMED' if row.status == VisitStatus.CONFIRMED else 'TENTATIVE'}",
+        f"SEQUENCE:{row.sequence}",
+        f"LAST-MODIFIED:{_when(row.updated_at)}",
+        "END:VEVENT",
+    ]
+    return b"".join(_fold(line) for line in lines)
 
 
 def build_calendar(feed: CalendarFeedToken, user: User, agency: Agency) -> bytes:
-    """The feed as an iCalendar document (UTF-8)."""
+    """The feed as an iCalendar document (UTF-8).
+
+    The calendar's own properties go through ``icalendar``; the events are written line by
+    line (texts escaped by its ``vText``), which is many times faster than building an ``Event``
+    object per visit for a feed of hundreds of visits (SPEC §7: an agent's feed ≤ 100 ms).
+    """
     now = utcnow().replace(microsecond=0)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -172,6 +224,8 @@ def build_calendar(feed: CalendarFeedToken, user: User, agency: Agency) -> bytes
     else:
         name = _("%(agency)s visits of %(name)s", agency=agency.name, name=user.name)
     calendar.add("x-wr-calname", name)
-    for visit in feed_visits(feed, user, agency, now):
-        calendar.add_component(_event(visit, agency, now))
-    return calendar.to_ical()
+    head, end = calendar.to_ical().rsplit(b"END:VCALENDAR", 1)
+    stamp = _when(now)
+    labels = _Labels(phone=_("Prospect phone: %(phone)s"), agent=_("Agent: %(name)s"))
+    events = b"".join(_event(row, agency, stamp, labels) for row in feed_visits(feed, user, agency, now))
+    return head + events + b"END:VCALENDAR" + end
