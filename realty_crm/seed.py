@@ -233,11 +233,13 @@ def _new_agency(slug: str, index: int, rng: random.Random) -> Agency:
 
 
 def _analyze() -> None:
-    """Refresh the planner's statistics after a bulk load (PostgreSQL; SQLite plans without)."""
+    """After a bulk load on PostgreSQL, refresh the planner's statistics and the visibility map
+    (``VACUUM ANALYZE``, as autovacuum would do later), so list counts and pages are index-only
+    scans from the start. SQLite plans well without statistics."""
     if db.engine.dialect.name != "postgresql":
         return
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE")
 
 
 @dataclass
@@ -632,14 +634,24 @@ class _AgencySeeder:
 
     # -- visits --------------------------------------------------------------------------
 
-    def _slot_starts(self, first_day: date) -> Iterator[float]:
-        """Visit start times (UTC timestamps), slot by slot, day after day from ``first_day``."""
-        day = first_day
+    def _day_slots(self, day: date) -> list[float]:
+        """The visit start times (UTC timestamps) of one local day: weekdays and Saturday mornings."""
+        weekday = day.weekday()
+        hours = WEEKDAY_HOURS if weekday < 5 else SATURDAY_HOURS if weekday == 5 else ()
+        return [datetime.combine(day, clock_time(hour), tzinfo=self.tz).timestamp() for hour in hours]
+
+    def _slot_starts(self, today: date, past_slots: int) -> Iterator[float]:
+        """Visit start times, slot by slot: the last ``past_slots`` slots before now, then every
+        slot from now on (so the share of past visits holds whatever the day of the week)."""
+        past: list[float] = []
+        day = today
+        while len(past) < past_slots:
+            past[:0] = [start for start in self._day_slots(day) if start < self.now]
+            day -= timedelta(days=1)
+        yield from past[len(past) - past_slots:]
+        day = today
         while True:
-            weekday = day.weekday()
-            hours = WEEKDAY_HOURS if weekday < 5 else SATURDAY_HOURS if weekday == 5 else ()
-            for hour in hours:
-                yield datetime.combine(day, clock_time(hour), tzinfo=self.tz).timestamp()
+            yield from (start for start in self._day_slots(day) if start >= self.now)
             day += timedelta(days=1)
 
     def _visits(self, writer: _Writer, conn: Connection, count: int) -> None:
@@ -650,8 +662,7 @@ class _AgencySeeder:
         busy = _Busy.load(conn, t.id) if not t.is_new else None
         per_slot = max(1, round(min(len(agents), len(self.prop_ids)) * SLOT_DENSITY))
         slots = math.ceil(count / per_slot)
-        slots_per_day = (5 * len(WEEKDAY_HOURS) + len(SATURDAY_HOURS)) / 7
-        past_days = math.ceil(slots * (1 - FUTURE_SHARE) / slots_per_day)
+        past_slots = math.floor(slots * (1 - FUTURE_SHARE))
         today = datetime.fromtimestamp(now, self.tz).date()
         leads = _Leads(self.p_ids, self.p_created, self.p_agent, self.p_status)
         feedback = FEEDBACK_EN if self.english else FEEDBACK_ES
@@ -660,7 +671,7 @@ class _AgencySeeder:
 
         def generate() -> Iterator[tuple[Any, ...]]:
             nonlocal made
-            for start in self._slot_starts(today - timedelta(days=past_days)):
+            for start in self._slot_starts(today, past_slots):
                 if made >= count or start > horizon:
                     return
                 pool = self.prop_bookable if start > now and self.prop_bookable else self.prop_ids

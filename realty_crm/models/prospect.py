@@ -47,6 +47,8 @@ class Prospect(TenantMixin, TimestampMixin, SoftDeleteMixin, db.Model):
             postgresql_where=sa.text("phone IS NOT NULL"),
         ),
         sa.Index("ix_prospects_agency_created", "agency_id", "created_at", "id"),
+        # ix_prospects_live (covering the lists) and, on PostgreSQL, ix_prospects_search_trgm
+        # differ by database: migration 0008 creates them
         sa.Index("ix_prospects_agency_status", "agency_id", "status", "created_at"),
         sa.Index("ix_prospects_agency_agent", "agency_id", "assigned_agent_id", "created_at"),
         sa.Index("ix_prospects_agency_source", "agency_id", "source"),
