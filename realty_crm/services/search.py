@@ -6,6 +6,7 @@ import enum
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -16,6 +17,9 @@ from sqlalchemy.orm import selectinload
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import (
+    Call,
+    CallDirection,
+    CallOutcome,
     ListingOperation,
     Property,
     PropertyStatus,
@@ -24,8 +28,11 @@ from ..models import (
     ProspectSource,
     ProspectStatus,
     User,
+    Visit,
+    VisitStatus,
 )
-from ..policy import visible_prospects
+from ..policy import visible_calls, visible_prospects, visible_visits
+from ..tenancy import INCLUDE_DELETED
 
 T = TypeVar("T")
 
@@ -96,8 +103,22 @@ def paginate(stmt: Select, page: int, per_page: int, count_stmt: Select | None =
         count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
     # the count must see what the list sees (e.g. include_deleted for the trash)
     total = db.session.scalar(count_stmt.execution_options(**stmt.get_execution_options()))
-    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    items = list(db.session.scalars(_page(stmt, per_page, (page - 1) * per_page)))
     return Results(items, page, per_page, total or 0)
+
+
+# from this offset on, a page finds its ids first (an index-only walk past the skipped rows)
+# and then loads only its own rows ("deferred join"), instead of reading every skipped row
+DEFERRED_JOIN_OFFSET = 500
+
+
+def _page(stmt: Select, per_page: int, offset: int) -> Select:
+    """``stmt`` limited to one page."""
+    if offset < DEFERRED_JOIN_OFFSET:
+        return stmt.limit(per_page).offset(offset)
+    key = stmt.column_descriptions[0]["entity"].id
+    ids = stmt.with_only_columns(key).limit(per_page).offset(offset)
+    return stmt.where(key.in_(ids))
 
 
 PROSPECT_SORTS = {
@@ -199,3 +220,76 @@ def list_properties(filters: PropertyFilters, page: int = 1, per_page: int = 50)
     """One page of properties, with each one's listing agent loaded."""
     stmt = property_query(filters).options(selectinload(Property.listing_agent))
     return paginate(stmt, page, per_page)
+
+
+@dataclass
+class VisitFilters:
+    """What a visit list can be narrowed by (SPEC §4); times are aware datetimes."""
+
+    agent_id: int | None = None
+    property_id: int | None = None
+    prospect_id: int | None = None
+    status: str | None = None
+    starts_from: datetime | None = None
+    starts_before: datetime | None = None
+    # still going on after this time: with ``starts_before``, the visits overlapping a window
+    ends_after: datetime | None = None
+    newest_first: bool = False
+
+
+def visit_query(actor: User, filters: VisitFilters) -> Select:
+    """The visits ``actor`` may see, narrowed by ``filters`` and sorted by start time.
+
+    A visit keeps its slot when its prospect or property is deleted (and can be restored),
+    so it is listed, and whatever the query joins or loads of that record is found too.
+    """
+    stmt = visible_visits(select(Visit), actor)
+    for field in ("agent_id", "property_id", "prospect_id"):
+        value = getattr(filters, field)
+        if value is not None:
+            stmt = stmt.where(getattr(Visit, field) == value)
+    if filters.status:
+        stmt = stmt.where(Visit.status == _choice(VisitStatus, filters.status, "status"))
+    if filters.starts_from is not None:
+        stmt = stmt.where(Visit.starts_at >= filters.starts_from)
+    if filters.starts_before is not None:
+        stmt = stmt.where(Visit.starts_at < filters.starts_before)
+    if filters.ends_after is not None:
+        stmt = stmt.where(Visit.ends_at > filters.ends_after)
+    if filters.newest_first:
+        stmt = stmt.order_by(Visit.starts_at.desc(), Visit.id.desc())
+    else:
+        stmt = stmt.order_by(Visit.starts_at.asc(), Visit.id.asc())
+    return stmt.execution_options(**{INCLUDE_DELETED: True})
+
+
+@dataclass
+class CallFilters:
+    """What the call log can be narrowed by (SPEC §4); times are aware datetimes."""
+
+    prospect_id: int | None = None
+    agent_id: int | None = None
+    direction: str | None = None
+    outcome: str | None = None
+    occurred_from: datetime | None = None
+    occurred_before: datetime | None = None
+
+
+def call_query(actor: User, filters: CallFilters) -> Select:
+    """The calls ``actor`` may see, narrowed by ``filters``, newest first (calls with a deleted
+    prospect included, as for visits)."""
+    stmt = visible_calls(select(Call), actor)
+    for field in ("prospect_id", "agent_id"):
+        value = getattr(filters, field)
+        if value is not None:
+            stmt = stmt.where(getattr(Call, field) == value)
+    if filters.direction:
+        stmt = stmt.where(Call.direction == _choice(CallDirection, filters.direction, "direction"))
+    if filters.outcome:
+        stmt = stmt.where(Call.outcome == _choice(CallOutcome, filters.outcome, "outcome"))
+    if filters.occurred_from is not None:
+        stmt = stmt.where(Call.occurred_at >= filters.occurred_from)
+    if filters.occurred_before is not None:
+        stmt = stmt.where(Call.occurred_at < filters.occurred_before)
+    stmt = stmt.order_by(Call.occurred_at.desc(), Call.id.desc())
+    return stmt.execution_options(**{INCLUDE_DELETED: True})

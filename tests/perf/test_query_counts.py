@@ -124,7 +124,9 @@ def test_a_list_page_sends_as_many_queries_for_twelve_rows_as_for_two(app, clien
 
 
 @pytest.mark.parametrize("path", API_LISTS)
-def test_an_api_list_sends_as_many_queries_for_a_page_of_twelve_as_for_a_page_of_two(app, client, office, path):
+def test_an_api_list_sends_as_many_queries_for_a_page_of_twelve_as_for_a_page_of_two(
+    app, client, office, path
+):
     office.add(12)
     api = ApiClient(client, office.make.token(office.manager))
     with counting() as small:
