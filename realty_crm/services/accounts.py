@@ -108,6 +108,12 @@ def update_user(actor: User, user: User, data: dict[str, Any]) -> User:
         if value is None and field in {"name", "role", "active", "areas", "languages"}:
             message = _("This field cannot be empty.")
             raise ValidationFailed(message, {field: message})
+    away_from = sent.get("away_from", user.away_from)
+    away_until = sent.get("away_until", user.away_until)
+    if away_from is not None and away_until is not None and away_until <= away_from:
+        message = _("The return must come after the start of the absence.")
+        raise ValidationFailed(message, {"away_until": message})
+    for field, value in sent.items():
         setattr(user, field, value)
     commit()
     return user

@@ -29,6 +29,7 @@ from ..models import ApiToken
 from ..policy import Action, require
 from ..schemas.agency import SUPPORTED_LOCALES
 from ..services import accounts
+from ..services.assignment import RULE_EXPLANATIONS, RULE_NAMES
 from .common import actor, guard
 from .forms import attempt, choices, text
 
@@ -88,6 +89,11 @@ class AgencyForm(FlaskForm):
     currency = StringField(_l("Currency"), description=_l("Three-letter ISO 4217 code, e.g. EUR."))
     agents_see_unassigned = BooleanField(_l("Agents see the unassigned leads"))
     default_visit_minutes = IntegerField(_l("Default visit length (minutes)"), validators=[Optional()])
+    # the service checks the value: an unknown rule comes back as an error on the field
+    assignment_rule = SelectField(
+        _l("Assignment of new leads"), choices=choices(RULE_NAMES.items()), validate_choice=False,
+        description=_l("Applied once to every new lead entered without an agent, from any source."),
+    )
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -97,6 +103,7 @@ class AgencyForm(FlaskForm):
             "currency": text(self.currency),
             "agents_see_unassigned": bool(self.agents_see_unassigned.data),
             "default_visit_minutes": self.default_visit_minutes.data,
+            "assignment_rule": self.assignment_rule.data,
         }
 
 
@@ -208,7 +215,7 @@ def revoke_token(token_id: int) -> Response:
 
 @blueprint.route("/agency", methods=["GET", "POST"])
 def agency() -> Response | tuple[str, int]:
-    """The agency's name, time zone, language, currency and lead visibility (admins)."""
+    """The agency's name, time zone, language, currency, lead visibility and assignment rule (admins)."""
     user = actor()
     require(user, Action.MANAGE_AGENCY)
     current = user.agency
@@ -220,6 +227,7 @@ def agency() -> Response | tuple[str, int]:
             "currency": current.currency,
             "agents_see_unassigned": current.agents_see_unassigned,
             "default_visit_minutes": current.default_visit_minutes,
+            "assignment_rule": current.assignment_rule.value,
         }
     )
     form.timezone.choices = _zone_choices()
@@ -232,4 +240,7 @@ def agency() -> Response | tuple[str, int]:
         status = 422
     elif form.is_submitted():
         status = 422
-    return render_template("settings/agency.html", form=form), status
+    page = render_template(
+        "settings/agency.html", form=form, rules=RULE_NAMES, explanations=RULE_EXPLANATIONS
+    )
+    return page, status

@@ -1,8 +1,10 @@
-"""The agency's users: list, add, change role, areas and languages (admins)."""
+"""The agency's users: list, add, change role, areas, languages and absences (admins)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,14 +12,15 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms.validators import Optional, ValidationError
 
 from .. import tenancy
-from ..models import Role, User
+from ..models import Role, User, utcnow
 from ..policy import Action
 from ..services import accounts, search
 from .common import PER_PAGE, actor, guard, page_arg
-from .forms import attempt, enum_choices, join_list, split_list, text
+from .forms import attempt, enum_choices, join_list, plausible_date, split_list, text
 
 blueprint = Blueprint("users", __name__, url_prefix="/users")
 guard(blueprint, Action.MANAGE_USERS)
@@ -52,9 +55,41 @@ class UserCreateForm(_UserFields):
 
 class UserEditForm(_UserFields):
     active = BooleanField(_l("Active (can sign in)"))
+    away_from = DateField(
+        _l("Away from"), validators=[Optional(), plausible_date],
+        description=_l("First day of an absence: no new leads are assigned to them by rule."),
+    )
+    away_until = DateField(
+        _l("Away until"), validators=[Optional(), plausible_date],
+        description=_l("Last day of the absence (included). Leave both blank when they are here."),
+    )
 
-    def to_data(self) -> dict[str, Any]:
-        return {**self.common_data(), "active": bool(self.active.data)}
+    def validate_away_until(self, field: DateField) -> None:
+        if field.data and self.away_from.data and field.data < self.away_from.data:
+            raise ValidationError(_("The last day of the absence is before its first day."))
+
+    def to_data(self, zone: ZoneInfo) -> dict[str, Any]:
+        """The fields as the service takes them; the days are whole days in ``zone``."""
+        until = self.away_until.data
+        return {
+            **self.common_data(),
+            "active": bool(self.active.data),
+            "away_from": _day_start(self.away_from.data, zone),
+            # the absence ends when the day after its last day begins
+            "away_until": _day_start(until + timedelta(days=1), zone) if until else None,
+        }
+
+
+def _day_start(day: date | None, zone: ZoneInfo) -> datetime | None:
+    return datetime.combine(day, time(0), tzinfo=zone) if day else None
+
+
+def away_days(user: User, zone: ZoneInfo) -> tuple[date | None, date | None]:
+    """A user's absence as the first and last days (included) in ``zone``."""
+    first = user.away_from.astimezone(zone).date() if user.away_from else None
+    # a stored end is the first moment back: the last day away is the day before it
+    last = (user.away_until.astimezone(zone) - timedelta(microseconds=1)).date() if user.away_until else None
+    return first, last
 
 
 @blueprint.get("")
@@ -63,7 +98,7 @@ def index() -> str:
     results = search.paginate(
         select(User).order_by(User.name, User.id), page_arg(request.args.get("page")), PER_PAGE
     )
-    return render_template("users/index.html", results=results)
+    return render_template("users/index.html", results=results, now=utcnow())
 
 
 @blueprint.route("/new", methods=["GET", "POST"])
@@ -85,8 +120,11 @@ def create() -> Response | tuple[str, int]:
 
 @blueprint.route("/<int:user_id>/edit", methods=["GET", "POST"])
 def edit(user_id: int) -> Response | tuple[str, int]:
-    """Change a user's name, phone, role, state, areas and languages."""
+    """Change a user's name, phone, role, state, areas, languages and absence (days in the
+    agency's time zone)."""
     target = tenancy.get_or_404(User, user_id)
+    zone = ZoneInfo(target.agency.timezone)
+    away_from, away_until = away_days(target, zone)
     initial = {
         "name": target.name,
         "phone": target.phone or "",
@@ -94,11 +132,13 @@ def edit(user_id: int) -> Response | tuple[str, int]:
         "active": target.active,
         "areas": join_list(target.areas),
         "languages": join_list(target.languages),
+        "away_from": away_from,
+        "away_until": away_until,
     }
     form = UserEditForm(data=initial)
     status = 200
     if form.validate_on_submit():
-        if attempt(form, accounts.update_user, actor(), target, form.to_data()) is not None:
+        if attempt(form, accounts.update_user, actor(), target, form.to_data(zone)) is not None:
             flash(_("Changes saved."), "success")
             return redirect(url_for(".index"))
         status = 422
