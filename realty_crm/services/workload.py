@@ -4,22 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Agency, FollowUp, Visit, VisitStatus, utcnow
+from ..models import Agency, Call, FollowUp, User, Visit, VisitStatus, utcnow
 from .prospects import count_open_for
 
 
 @dataclass
 class Workload:
-    """One user's open prospects, overdue follow-ups and visits in the current week."""
+    """One user's open prospects, overdue follow-ups, visits in the current week, and when they
+    last did something (see ``last_activity_for``)."""
 
     open_prospects: int = 0
     overdue_follow_ups: int = 0
     visits_this_week: int = 0
+    last_activity_at: datetime | None = None
 
 
 def week_bounds(timezone: str, now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -60,4 +63,32 @@ def workload_for(agency: Agency, user_ids: list[int], now: datetime | None = Non
     )
     for user_id, n in visits:
         result[user_id].visits_this_week = n
+    for user_id, last in last_activity_for(user_ids, now).items():
+        result[user_id].last_activity_at = last
     return result
+
+
+def last_activity_for(user_ids: list[int], now: datetime | None = None) -> dict[int, datetime | None]:
+    """When each user last logged a call, held a visit (not cancelled, started by ``now``) or
+    completed a follow-up; None when never.
+
+    One statement: per user and kind, the latest row read backwards off the (agency, user, time)
+    index, instead of grouping the agency's whole history.
+    """
+    now = now or utcnow()
+    if not user_ids:
+        return {}
+
+    def latest(column: Any, *where: Any) -> Any:
+        return select(column).where(*where).order_by(column.desc()).limit(1).correlate(User).scalar_subquery()
+
+    rows = db.session.execute(
+        select(
+            User.id,
+            latest(Call.occurred_at, Call.agent_id == User.id),
+            latest(Visit.starts_at, Visit.agent_id == User.id, Visit.starts_at <= now,
+                   Visit.status != VisitStatus.CANCELLED),
+            latest(FollowUp.done_at, FollowUp.assignee_id == User.id, FollowUp.done_at.is_not(None)),
+        ).where(User.id.in_(user_ids))
+    )
+    return {user_id: max((t for t in times if t is not None), default=None) for user_id, *times in rows}

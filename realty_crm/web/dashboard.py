@@ -7,11 +7,22 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, render_template
 from flask_login import login_required
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
-from ..models import OPEN_STATUSES, FollowUp, Prospect, ProspectStatus, User, Visit, VisitStatus, utcnow
+from ..models import (
+    OPEN_STATUSES,
+    Activity,
+    ActivityKind,
+    FollowUp,
+    Prospect,
+    ProspectStatus,
+    User,
+    Visit,
+    VisitStatus,
+    utcnow,
+)
 from ..policy import is_staff, visible_prospects
 from . import plugin_slots
 from .common import actor
@@ -21,6 +32,8 @@ blueprint = Blueprint("dashboard", __name__)
 
 LIST_LIMIT = 20
 VISIT_LIMIT = 50
+# how long a prospect given to the user shows as "newly assigned"
+NEWLY_ASSIGNED = timedelta(days=7)
 
 
 @dataclass
@@ -33,6 +46,7 @@ class Counts:
     due_today: int
     new_prospects: int
     unassigned: int | None
+    newly_assigned: int = 0
 
 
 def _end_of_local_day() -> datetime:
@@ -69,6 +83,44 @@ def _my_open_follow_ups(user: User) -> Select:
     return visible_prospects(stmt, user)
 
 
+def _newly_assigned(user: User, now: datetime) -> list[Activity]:
+    """The timeline entries that gave the user a prospect in the last week (someone else's doing,
+    or the assignment rule's), for prospects still theirs: newest first, one per prospect.
+
+    Driven by the user's prospects touched in that week (a hand-over changes ``updated_at``),
+    each with its latest hand-over found through the prospect's timeline index, so the agency's
+    whole timeline is never scanned.
+    """
+    since = now - NEWLY_ASSIGNED
+    latest_hand_over = (
+        select(Activity.id)
+        .where(Activity.prospect_id == Prospect.id, Activity.kind == ActivityKind.ASSIGNED,
+               Activity.occurred_at >= since)
+        .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+        .limit(1)
+        .correlate(Prospect)
+        .scalar_subquery()
+    )
+    touched = select(latest_hand_over).where(
+        Prospect.assigned_agent_id == user.id, Prospect.updated_at >= since
+    )
+    entry_ids = [entry_id for entry_id in db.session.scalars(touched) if entry_id is not None]
+    if not entry_ids:
+        return []
+    stmt = (
+        select(Activity)
+        .where(
+            Activity.id.in_(entry_ids),
+            Activity.data["agent_id"].as_integer() == user.id,
+            or_(Activity.actor_id.is_(None), Activity.actor_id != user.id),
+        )
+        .options(selectinload(Activity.prospect), selectinload(Activity.actor))
+        .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+        .limit(LIST_LIMIT)
+    )
+    return list(db.session.scalars(stmt))
+
+
 def _count(stmt: Select) -> int:
     return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
@@ -97,6 +149,7 @@ def index() -> str:
         unassigned = _count(
             select(Prospect).where(Prospect.assigned_agent_id.is_(None), Prospect.status.in_(OPEN_STATUSES))
         )
+    newly_assigned = _newly_assigned(user, now)
     counts = Counts(
         open_prospects=_count(mine_open),
         visits_today=len(visits_today),
@@ -104,6 +157,7 @@ def index() -> str:
         due_today=_count(today_stmt),
         new_prospects=_count(new_stmt),
         unassigned=unassigned,
+        newly_assigned=len(newly_assigned),
     )
     return render_template(
         "dashboard/index.html",
@@ -118,6 +172,7 @@ def index() -> str:
                 new_stmt.order_by(Prospect.created_at.desc(), Prospect.id.desc()).limit(LIST_LIMIT)
             )
         ),
+        newly_assigned=newly_assigned,
         now=now,
         plugin_widgets=plugin_slots.dashboard_widgets(user),
     )

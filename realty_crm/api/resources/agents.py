@@ -17,7 +17,7 @@ from ...services import search
 from ...services.workload import workload_for
 from .. import blueprint
 from ..spec import operation
-from .common import ListQuery, QueryText, caller, dump, where_equal
+from .common import ListQuery, QueryText, caller, where_equal
 
 
 class AgentQuery(ListQuery):
@@ -35,7 +35,8 @@ def list_agents(query: AgentQuery) -> Any:
     """Admins and managers see every user; an agent sees their own entry (their own figures).
 
     ``open_prospects``, ``overdue_follow_ups`` and ``visits_this_week`` (Monday to Sunday in the
-    agency's time zone, cancelled visits left out) are counted for the whole page at once.
+    agency's time zone, cancelled visits left out) are counted for the whole page at once;
+    ``last_activity_at`` is the latest call logged, visit held or follow-up completed.
     """
     actor = caller()
     stmt = select(User)
@@ -49,7 +50,10 @@ def list_agents(query: AgentQuery) -> Any:
     results = search.paginate(stmt, query.page, query.capped_per_page)
     workloads = workload_for(actor.agency, [user.id for user in results.items])
     return jsonify(
-        items=[{**dump(AgentOut, user), **asdict(workloads[user.id])} for user in results.items],
+        items=[
+            AgentOut.model_validate(user).model_copy(update=asdict(workloads[user.id])).model_dump(mode="json")
+            for user in results.items
+        ],
         page=results.page,
         per_page=results.per_page,
         total=results.total,
