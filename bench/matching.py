@@ -14,23 +14,16 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
-from flask_migrate import upgrade
-from sqlalchemy import select, text
+from seeded import percentile, seeded_app
+from sqlalchemy import select
 
-from realty_crm import create_app, tenancy
+from realty_crm import tenancy
 from realty_crm.extensions import db
 from realty_crm.models import Property, PropertyStatus, Prospect, Role, User
-from realty_crm.seed import SeedRequest, seed
+from realty_crm.seed import SeedRequest
 from realty_crm.services import matching
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def _timed(func, samples: list) -> list[float]:  # type: ignore[no-untyped-def]
@@ -52,16 +45,9 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=50)
     parser.add_argument("--reuse", action="store_true", help="measure an already seeded --database-url")
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
-    app = create_app({"DATABASE_URL": url})
+    request = SeedRequest(prospects=args.prospects, properties=args.properties, agencies=1)
+    app = seeded_app(args.database_url, request, args.reuse)
     with app.app_context():
-        if not args.reuse:
-            if db.engine.dialect.name == "postgresql":
-                with db.engine.begin() as conn:
-                    conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            upgrade(revision="heads")
-            report = seed(SeedRequest(prospects=args.prospects, properties=args.properties, agencies=1))
-            print(f"seeded {dict(report.counts)} in {report.seconds:.1f} s on {db.engine.dialect.name}")
         agency_id = db.session.scalar(select(Prospect.agency_id).limit(1))
         with tenancy.scope(agency_id):
             manager = db.session.scalars(select(User).where(User.role == Role.MANAGER)).first()
@@ -77,7 +63,7 @@ def main() -> None:
             )
             by_prospect = _timed(matching.properties_for, rng.sample(prospects, args.samples))
     for name, times in (("property → prospects", by_property), ("prospect → properties", by_prospect)):
-        print(f"{name:24} median {statistics.median(times):6.1f} ms   p95 {_percentile(times, 0.95):6.1f} ms")
+        print(f"{name:24} median {statistics.median(times):6.1f} ms   p95 {percentile(times, 0.95):6.1f} ms")
 
 
 if __name__ == "__main__":

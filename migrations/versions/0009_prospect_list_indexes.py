@@ -11,8 +11,8 @@ the index alone instead of every prospect row (bench/README.md has the figures):
 - SQLite: one covering index (deleted_at as a key column: SQLite's planner matches
   ``deleted_at IS NULL`` as an equality and keeps the creation order after it).
 
-Revision ID: 0008_prospect_list_indexes
-Revises: 0007_distribution
+Revision ID: 0009_prospect_list_indexes
+Revises: 0008_report_indexes
 Create Date: 2026-12-05
 
 """
@@ -20,8 +20,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_prospect_list_indexes'
-down_revision = '0007_distribution'
+revision = '0009_prospect_list_indexes'
+down_revision = '0008_report_indexes'
 branch_labels = None
 depends_on = None
 

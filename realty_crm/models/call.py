@@ -22,6 +22,8 @@ class Call(TenantMixin, db.Model):
         sa.Index("ix_calls_prospect_occurred", "prospect_id", "occurred_at"),
         sa.Index("ix_calls_agent_occurred", "agency_id", "agent_id", "occurred_at"),
         sa.Index("ix_calls_agency_occurred", "agency_id", "occurred_at"),
+        # the agents report counts a period's calls from this index alone (migration 0008)
+        sa.Index("ix_calls_reports", "agency_id", "occurred_at", "agent_id", "prospect_id"),
         sa.CheckConstraint("duration_seconds >= 0", name="duration_positive"),
     )
 

@@ -48,11 +48,17 @@ class Prospect(TenantMixin, TimestampMixin, SoftDeleteMixin, db.Model):
         ),
         sa.Index("ix_prospects_agency_created", "agency_id", "created_at", "id"),
         # ix_prospects_live (covering the lists) and, on PostgreSQL, ix_prospects_search_trgm
-        # differ by database: migration 0008 creates them
+        # differ by database: migration 0009 creates them
         sa.Index("ix_prospects_agency_status", "agency_id", "status", "created_at"),
         sa.Index("ix_prospects_agency_agent", "agency_id", "assigned_agent_id", "created_at"),
         sa.Index("ix_prospects_agency_source", "agency_id", "source"),
         sa.Index("ix_prospects_agency_follow_up", "agency_id", "next_follow_up_at"),
+        # the reports read a period's prospects from this index alone (migration 0008)
+        sa.Index(
+            "ix_prospects_reports", "agency_id", "created_at", "status", "source", "assigned_agent_id",
+            "first_contacted_at", "deleted_at",
+        ),
+        sa.Index("ix_prospects_agency_deleted", "agency_id", "deleted_at"),
         sa.CheckConstraint(
             "min_price IS NULL OR max_price IS NULL OR min_price <= max_price", name="price_range"
         ),

@@ -24,6 +24,11 @@ class Visit(TenantMixin, TimestampMixin, db.Model):
         sa.Index("ix_visits_property_starts", "property_id", "starts_at"),
         sa.Index("ix_visits_prospect_starts", "prospect_id", "starts_at"),
         sa.Index("ix_visits_agency_starts", "agency_id", "starts_at"),
+        # the agents and properties reports read a period's visits from this index alone (migration 0008)
+        sa.Index(
+            "ix_visits_reports", "agency_id", "starts_at", "status", "agent_id", "property_id", "prospect_id",
+            "rating",
+        ),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating_range"),
     )
