@@ -197,17 +197,18 @@ def openapi_document(title: str, version: str, base_path: str = "") -> dict[str,
                 "required": True,
                 "content": {"application/json": {"schema": _input_ref(op.body, components)}},
             }
-        if op.response is None:
-            entry["responses"][str(op.status)] = {"description": "Done."}
-        elif op.content_type == "application/json":
-            entry["responses"][str(op.status)] = {
-                "description": "Success.",
-                "content": {"application/json": {"schema": _schema_ref(op.response, components)}},
-            }
-        else:
+        if op.content_type != "application/json":
+            # a file (CSV, XLSX...): its media type is the whole description
             entry["responses"][str(op.status)] = {
                 "description": "Success.",
                 "content": {op.content_type: {"schema": {"type": "string"}}},
+            }
+        elif op.response is None:
+            entry["responses"][str(op.status)] = {"description": "Done."}
+        else:
+            entry["responses"][str(op.status)] = {
+                "description": "Success.",
+                "content": {"application/json": {"schema": _schema_ref(op.response, components)}},
             }
         statuses = set(op.errors)
         if not op.public:

@@ -106,6 +106,23 @@ def write_xlsx(
     workbook.close()
 
 
+def _streamed(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """``chunks`` as a response body: the first (the header row) at once, the rest in the request context.
+
+    A WSGI server (and the test client) pulls the first chunk to start the response. Taken
+    outside ``stream_with_context``, it leaves no context pushed behind a body that is never
+    read further; closing the body closes the rest, which pops its contexts in order.
+    """
+    first = next(chunks)
+    rest = stream_with_context(chunks)
+
+    def body() -> Iterator[bytes]:
+        yield first
+        yield from rest
+
+    return body()
+
+
 def download(
     stem: str, fmt: str, headers: Sequence[str], rows: Callable[[], Iterable[Sequence[Any]]]
 ) -> Response:
@@ -119,7 +136,7 @@ def download(
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     if fmt == "csv":
-        response = Response(stream_with_context(csv_chunks(headers, rows())), mimetype=CSV_MIMETYPE)
+        response = Response(_streamed(csv_chunks(headers, rows())), content_type=CSV_MIMETYPE)
         response.headers["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
         return response
     target = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it once streamed

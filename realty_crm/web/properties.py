@@ -18,7 +18,7 @@ from .. import tenancy
 from ..extensions import db
 from ..models import ListingOperation, Property, PropertyStatus, PropertyType, User, Visit
 from ..policy import Action, require, visible_visits
-from ..services import activity, matching, properties, search, visits
+from ..services import activity, exports, matching, properties, search, tabular, visits
 from .common import PER_PAGE, actor, guard, page_arg
 from .forms import (
     SearchForm,
@@ -136,9 +136,8 @@ def _place_suggestions(column: Any) -> list[str]:
     return list(db.session.scalars(stmt))
 
 
-@blueprint.get("")
-def index() -> str:
-    """Property search: text, operation, type, status, place, price and bedrooms."""
+def _search() -> tuple[PropertySearchForm, search.PropertyFilters]:
+    """The search form read from the URL (unparsable filters dropped), and its filters."""
     form = PropertySearchForm(request.args)
     invalid_filters_dropped(form)
     filters = search.PropertyFilters(
@@ -153,6 +152,13 @@ def index() -> str:
         min_bedrooms=form.min_bedrooms.data,
         sort=form.sort.data or "newest",
     )
+    return form, filters
+
+
+@blueprint.get("")
+def index() -> str:
+    """Property search: text, operation, type, status, place, price and bedrooms."""
+    form, filters = _search()
     results = search.list_properties(filters, page_arg(request.args.get("page")), PER_PAGE)
     filtered = any(
         value not in (None, "")
@@ -167,6 +173,13 @@ def index() -> str:
         cities=_place_suggestions(Property.city),
         areas=_place_suggestions(Property.area),
     )
+
+
+@blueprint.get("/export.<any(csv, xlsx):fmt>")
+def export(fmt: str) -> Response:
+    """Every property the search keeps, as filtered on the page, as a CSV or XLSX file."""
+    table = exports.properties(actor(), _search()[1])
+    return tabular.download(table.stem, fmt, table.headers, table.rows)
 
 
 def _create_data(form: PropertyForm) -> dict[str, Any]:

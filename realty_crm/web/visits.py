@@ -43,8 +43,8 @@ from ..models import (
     VisitStatus,
     utcnow,
 )
-from ..policy import Action, can, is_staff, require, visible_prospects, visible_visits
-from ..services import matching, visits
+from ..policy import Action, can, is_staff, require, visible_prospects
+from ..services import exports, matching, search, tabular, visits
 from ..services.search import Results
 from .common import PER_PAGE, actor, guard, page_arg
 from .forms import (
@@ -364,36 +364,43 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=user_zone()).astimezone(UTC)
 
 
-@blueprint.get("")
-def index() -> str:
-    """Visits the user may see, filtered by agent, status, dates, property and prospect; newest first."""
-    user = actor()
+def _search(user: User) -> tuple[VisitSearchForm, search.VisitFilters, dict[str, Any]]:
+    """The list's filter form read from the URL (unparsable filters dropped), its filters (newest
+    first), and the property or prospect the list is narrowed to."""
     form = VisitSearchForm(request.args)
     if is_staff(user):
         form.agent.choices = user_choices(active_only=False, blank=_l("Anyone"))
     else:
         del form.agent
     invalid_filters_dropped(form)
-    stmt = visible_visits(select(Visit), user)
-    if "agent" in form and form.agent.data is not None:
-        stmt = stmt.where(Visit.agent_id == form.agent.data)
-    if form.status.data:
-        stmt = stmt.where(Visit.status == VisitStatus(form.status.data))
-    if form.date_from.data:
-        stmt = stmt.where(Visit.starts_at >= _midnight(form.date_from.data))
-    if form.date_to.data:
-        stmt = stmt.where(Visit.starts_at < _midnight(form.date_to.data + timedelta(days=1)))
+    filters = search.VisitFilters(
+        agent_id=form.agent.data if "agent" in form else None,
+        status=form.status.data or None,
+        starts_from=_midnight(form.date_from.data) if form.date_from.data else None,
+        starts_before=_midnight(form.date_to.data + timedelta(days=1)) if form.date_to.data else None,
+        newest_first=True,
+    )
     subject: dict[str, Any] = {}
     for name, model in (("property_id", Property), ("prospect_id", Prospect)):
         ident = form[name].data
         if ident is None:
             continue
         record = _find(model, ident)
-        stmt = stmt.where(getattr(Visit, name) == (record.id if record is not None else None))
+        # a number naming nothing in the agency leaves the list empty: no record has id 0
+        setattr(filters, name, record.id if record is not None else 0)
         if record is None or not can(user, Action.VIEW, record):
             form[name].errors = [*form[name].errors, _("Nothing with this number in the agency.")]
         else:
             subject[name] = record
+    return form, filters, subject
+
+
+@blueprint.get("")
+def index() -> str:
+    """Visits the user may see, filtered by agent, status, dates, property and prospect; newest first."""
+    user = actor()
+    form, filters, subject = _search(user)
+    stmt = search.visit_query(user, filters)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     page = page_arg(request.args.get("page"))
     items = list(
@@ -401,7 +408,6 @@ def index() -> str:
             stmt.options(
                 selectinload(Visit.property), selectinload(Visit.prospect), selectinload(Visit.agent)
             )
-            .order_by(Visit.starts_at.desc(), Visit.id.desc())
             .offset((page - 1) * PER_PAGE)
             .limit(PER_PAGE)
         )
@@ -415,6 +421,14 @@ def index() -> str:
         subject=subject,
         today=datetime.now(user_zone()).date(),
     )
+
+
+@blueprint.get("/export.<any(csv, xlsx):fmt>")
+def export(fmt: str) -> Response:
+    """The whole list, as filtered on the page, as a CSV or XLSX file."""
+    user = actor()
+    table = exports.visits(user, _search(user)[1])
+    return tabular.download(table.stem, fmt, table.headers, table.rows)
 
 
 def _load(visit_id: int) -> Visit:

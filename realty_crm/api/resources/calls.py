@@ -7,17 +7,16 @@ from typing import Any
 
 from flask import jsonify
 from pydantic import Field, ValidationInfo, field_validator
-from sqlalchemy import select
 
 from ...models import Call, CallDirection, CallOutcome
-from ...policy import Action, require, visible_calls
+from ...policy import Action, require
 from ...schemas.activity import CallCreate, CallOut
 from ...schemas.common import Id, Page
 from ...services import calls, search
 from ...tenancy import get_or_404
 from .. import blueprint
 from ..spec import operation
-from .common import ListQuery, QueryTime, caller, created, dump, page_json, where_equal
+from .common import ListQuery, QueryTime, caller, created, dump, page_json
 
 
 class CallQuery(ListQuery):
@@ -41,17 +40,23 @@ class CallQuery(ListQuery):
         return value
 
 
+def call_filters(query: CallQuery) -> search.CallFilters:
+    """The call log filters the query asks for."""
+    return search.CallFilters(
+        prospect_id=query.prospect_id,
+        agent_id=query.agent_id,
+        direction=query.direction,
+        outcome=query.outcome,
+        occurred_from=query.from_,
+        occurred_before=query.to,
+    )
+
+
 @blueprint.get("/calls")
 @operation("/calls", "GET", summary="The call log", tag="calls", query=CallQuery, response=Page[CallOut])
 def list_calls(query: CallQuery) -> Any:
     """Calls, newest first: all of the agency for admins and managers, their own for an agent."""
-    stmt = visible_calls(select(Call), caller())
-    stmt = where_equal(stmt, Call, query, ("prospect_id", "agent_id", "direction", "outcome"))
-    if query.from_ is not None:
-        stmt = stmt.where(Call.occurred_at >= query.from_)
-    if query.to is not None:
-        stmt = stmt.where(Call.occurred_at < query.to)
-    stmt = stmt.order_by(Call.occurred_at.desc(), Call.id.desc())
+    stmt = search.call_query(caller(), call_filters(query))
     return page_json(CallOut, search.paginate(stmt, query.page, query.capped_per_page))
 
 

@@ -7,18 +7,17 @@ from typing import Any
 
 from flask import jsonify
 from pydantic import Field, ValidationInfo, field_validator
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...models import Visit, VisitStatus
-from ...policy import Action, require, visible_visits
+from ...policy import Action, require
 from ...schemas.common import Id, Page
 from ...schemas.visit import VisitCreate, VisitOut, VisitUpdate
 from ...services import search, visits
-from ...tenancy import INCLUDE_DELETED, get_or_404
+from ...tenancy import get_or_404
 from .. import blueprint
 from ..spec import operation
-from .common import ListQuery, QueryTime, caller, created, dump, page_json, where_equal
+from .common import ListQuery, QueryTime, caller, created, dump, page_json
 
 # what VisitOut shows besides the visit itself
 SUMMARIES = (selectinload(Visit.property), selectinload(Visit.prospect), selectinload(Visit.agent))
@@ -48,6 +47,18 @@ class VisitQuery(ListQuery):
         return value
 
 
+def visit_filters(query: VisitQuery) -> search.VisitFilters:
+    """The list filters the query asks for; ``from``/``to`` keep the visits overlapping ``[from, to)``."""
+    return search.VisitFilters(
+        agent_id=query.agent_id,
+        property_id=query.property_id,
+        prospect_id=query.prospect_id,
+        status=query.status,
+        ends_after=query.from_,
+        starts_before=query.to,
+    )
+
+
 def _visible_visit(visit_id: int) -> Visit:
     visit = get_or_404(Visit, visit_id)
     require(caller(), Action.VIEW, visit)
@@ -61,19 +72,7 @@ def list_visits(query: VisitQuery) -> Any:
 
     ``from`` and ``to`` keep the visits that overlap the window ``[from, to)``.
     """
-    stmt = visible_visits(select(Visit), caller())
-    stmt = where_equal(stmt, Visit, query, ("agent_id", "property_id", "prospect_id", "status"))
-    if query.from_ is not None:
-        stmt = stmt.where(Visit.ends_at > query.from_)
-    if query.to is not None:
-        stmt = stmt.where(Visit.starts_at < query.to)
-    # a visit keeps its slot when its prospect or property is deleted (and can be restored):
-    # it is listed, and the eager loads must find the deleted record too
-    stmt = (
-        stmt.order_by(Visit.starts_at.asc(), Visit.id.asc())
-        .options(*SUMMARIES)
-        .execution_options(**{INCLUDE_DELETED: True})
-    )
+    stmt = search.visit_query(caller(), visit_filters(query)).options(*SUMMARIES)
     return page_json(VisitOut, search.paginate(stmt, query.page, query.capped_per_page))
 
 
