@@ -28,6 +28,7 @@ class Action(StrEnum):
     MANAGE_AGENCY = "manage_agency"
     MANAGE_PLUGINS = "manage_plugins"
     VIEW_ALL_REPORTS = "view_all_reports"
+    IMPORT = "import"  # load prospects from a file (it creates, merges and assigns in bulk)
 
 
 STAFF = {Role.ADMIN, Role.MANAGER}
@@ -42,6 +43,7 @@ _ROLE_ACTIONS: dict[Action, set[Role]] = {
     Action.MANAGE_AGENCY: {Role.ADMIN},
     Action.MANAGE_PLUGINS: {Role.ADMIN},
     Action.VIEW_ALL_REPORTS: STAFF,
+    Action.IMPORT: STAFF,
 }
 
 
