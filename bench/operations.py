@@ -146,6 +146,10 @@ def operations(s: Sample) -> list[Operation]:
         Operation("agent agenda (dashboard)", "agent", lambda rng: Case("/")),
         Operation("agent calendar, week", "agent", lambda rng: Case("/calendar?view=week")),
         Operation("manager dashboard", "manager", lambda rng: Case("/")),
+        Operation("unassigned leads", "manager", lambda rng: Case("/distribution")),
+        Operation("agent workload", "manager", lambda rng: Case("/distribution/workload")),
+        Operation("reports (last 90 days)", "manager", lambda rng: Case("/reports")),
+        Operation("agent's own reports", "agent", lambda rng: Case("/reports")),
     ]
     if s.ics_path:
         ops.append(Operation("agent ICS feed", "public", lambda rng: Case(s.ics_path), 100.0))

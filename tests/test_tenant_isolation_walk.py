@@ -13,7 +13,7 @@ import pytest
 
 from realty_crm import tenancy
 from realty_crm.models import Role, utcnow
-from realty_crm.services import accounts, visits
+from realty_crm.services import accounts, prospect_import, visits
 from realty_crm.testing.factories import form_token
 
 # the path segment before an id argument -> the kind of record it names
@@ -27,6 +27,7 @@ KINDS = {
     "users": "user",
     "agents": "user",
     "tokens": "token",
+    "imports": "prospect_import",
 }
 # argument names that carry no record id (slugs, secrets, formats)
 NOT_IDS = {"filename", "kind", "fmt", "format", "agency_slug", "form_slug", "slug", "token_secret", "name"}
@@ -53,7 +54,9 @@ def _foreign_records(make) -> dict[str, int]:
                 "starts_at": (utcnow() + timedelta(days=2)).isoformat(),
             },
         )
+        upload = prospect_import.upload(admin, "b.csv", b"First name,Email\nBea,bea@b.example.com\n")
     return {
+        "prospect_import": upload.id,
         "prospect": prospect.id,
         "property": prop.id,
         "visit": visit.id,

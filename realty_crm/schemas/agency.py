@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from zoneinfo import available_timezones
 
@@ -70,12 +71,17 @@ class UserOut(OutputModel):
     active: bool
     areas: list[str]
     languages: list[str]
+    # an absence: the assignment rules skip the user from ``away_from`` until ``away_until``
+    away_from: datetime | None = None
+    away_until: datetime | None = None
 
 
 class AgentOut(UserOut):
     open_prospects: int = 0
     visits_this_week: int = 0
     overdue_follow_ups: int = 0
+    # the latest call logged, visit held or follow-up completed
+    last_activity_at: datetime | None = None
 
 
 class MeOut(UserOut):

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, or_, select
 
+from ..database import begin_write
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import (
@@ -29,7 +30,7 @@ from ..models import (
 from ..policy import Action, can, require
 from ..schemas.common import validate
 from ..schemas.prospect import ProspectCreate, ProspectUpdate
-from . import activity, trash
+from . import activity, assignment, trash
 from .search import fold
 from .transaction import announce, commit
 
@@ -140,12 +141,19 @@ def _check_status(status: ProspectStatus, lost_reason: str | None) -> None:
 
 
 def create_prospect(actor: User, data: dict[str, Any]) -> Prospect:
-    """Create a prospect; a duplicate e-mail or phone is a ``Conflict`` naming the existing one."""
+    """Create a prospect; a duplicate e-mail or phone is a ``Conflict`` naming the existing one.
+
+    One left without an agent goes through the agency's assignment rule, in the same
+    transaction (``assignment.assign_new``).
+    """
     require(actor, Action.CREATE)
     values = validate(ProspectCreate, data, phone_region=phone_region(actor))
     _check_status(values.status, values.lost_reason)
     if "assigned_agent_id" in values.model_fields_set and values.assigned_agent_id != actor.id:
         require(actor, Action.ASSIGN)
+    # simultaneous leads queue here, so the duplicate check and the assignment rule
+    # each see the leads committed before them
+    begin_write()
     agent_id = values.assigned_agent_id
     if agent_id is None and actor.role == Role.AGENT:
         agent_id = actor.id  # an agent keeps the leads they enter
@@ -171,7 +179,9 @@ def create_prospect(actor: User, data: dict[str, Any]) -> Prospect:
         data={"source": prospect.source.value},
     )
     announce("crm_prospect_created", actor.agency, actor=actor, prospect=prospect)
-    if agent is not None:
+    if agent is None:
+        assignment.assign_new(actor, prospect)
+    else:
         activity.record(
             ActivityKind.ASSIGNED,
             actor,
@@ -258,7 +268,13 @@ def update_prospect(actor: User, prospect: Prospect, data: dict[str, Any]) -> Pr
 def _assign(
     actor: User, prospect: Prospect, agent_id: int | None, field: str = "assigned_agent_id"
 ) -> None:
-    agent = _check_agent(actor, agent_id, field)
+    hand_over(actor, prospect, _check_agent(actor, agent_id, field))
+
+
+def hand_over(actor: User, prospect: Prospect, agent: User | None, **details: Any) -> None:
+    """Give ``prospect`` to ``agent`` (an active user of the agency, already checked; None: the
+    unassigned pool), record it on the timeline (``details`` join the entry's data) and announce
+    it. The caller commits."""
     previous = prospect.assigned_agent
     prospect.assigned_agent = agent
     activity.record(
@@ -266,7 +282,8 @@ def _assign(
         actor,
         prospect=prospect,
         summary=_("Assigned to %(name)s.", name=agent.name) if agent else _("Unassigned."),
-        data={"agent_id": agent_id, "previous_agent_id": previous.id if previous else None},
+        data={"agent_id": agent.id if agent else None,
+              "previous_agent_id": previous.id if previous else None, **details},
     )
     announce("crm_prospect_assigned", actor.agency, actor=actor, prospect=prospect, agent=agent,
              previous_agent=previous)

@@ -13,9 +13,12 @@ def register_blueprints(app: Flask) -> None:
         auth,
         calendar,
         dashboard,
+        distribution,
+        imports,
         plugins_admin,
         properties,
         prospects,
+        reports,
         settings,
         trash,
         users,
@@ -24,6 +27,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.jinja_env.globals.update(can=can, Action=Action)
     for module in (
-        auth, dashboard, prospects, properties, visits, calendar, trash, users, settings, plugins_admin
+        auth, dashboard, prospects, properties, visits, calendar, reports, trash, users, settings,
+        plugins_admin,
     ):
         app.register_blueprint(module.blueprint)
+    app.register_blueprint(imports.blueprint)
+    app.register_blueprint(distribution.blueprint)

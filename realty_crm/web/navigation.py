@@ -27,6 +27,8 @@ def nav_items() -> list[NavItem]:
         (_("Properties"), "properties.index", None),
         (_("Visits"), "visits.index", None),
         (_("Calendar"), "calendar.index", None),
+        (_("Reports"), "reports.index", None),
+        (_("Distribution"), "distribution.index", Action.ASSIGN),
         (_("Trash"), "trash.index", Action.RESTORE),
         (_("Users"), "users.index", Action.MANAGE_USERS),
         (_("Agency"), "settings.agency", Action.MANAGE_AGENCY),

@@ -28,6 +28,7 @@ from .. import tenancy
 from ..errors import Conflict, ServiceError
 from ..extensions import db
 from ..models import (
+    AssignmentRule,
     CallDirection,
     CallOutcome,
     FollowUp,
@@ -41,7 +42,8 @@ from ..models import (
     utcnow,
 )
 from ..policy import Action, can, is_staff, require, visible_visits
-from ..services import activity, calls, matching, prospects, search
+from ..services import activity, calls, exports, matching, prospects, search, tabular
+from ..services.assignment import RULE_NAMES
 from . import plugin_slots
 from .common import PER_PAGE, actor, guard, page_arg
 from .forms import (
@@ -124,7 +126,12 @@ class ProspectForm(FlaskForm):
         """Offer the agent choice to those who may assign; drop it for the others."""
         if can(user, Action.ASSIGN):
             current = prospect.assigned_agent_id if prospect is not None else None
-            self.assigned_agent_id.choices = user_choices(blank=_l("Unassigned"), keep=current)
+            rule = user.agency.assignment_rule
+            blank = _l("Unassigned")
+            if prospect is None and rule != AssignmentRule.MANUAL:
+                # a new lead left without an agent is handed out by the agency's rule
+                blank = _("Chosen by the rule (%(rule)s)", rule=RULE_NAMES[rule])
+            self.assigned_agent_id.choices = user_choices(blank=blank, keep=current)
         else:
             del self.assigned_agent_id
         return self
@@ -254,10 +261,8 @@ def _load(prospect_id: int) -> Prospect:
     return prospect
 
 
-@blueprint.get("")
-def index() -> str:
-    """The prospects the user may see, searched, filtered, sorted and paginated."""
-    user = actor()
+def _search(user: User) -> tuple[ProspectSearchForm, search.ProspectFilters]:
+    """The list's filter form read from the URL (unparsable filters dropped), and its filters."""
     form = ProspectSearchForm(request.args)
     if is_staff(user):
         form.agent.choices = user_choices(active_only=False, blank=_l("Any"))
@@ -274,6 +279,14 @@ def index() -> str:
         unassigned=bool(form.unassigned.data) if "unassigned" in form else False,
         sort=form.sort.data or "newest",
     )
+    return form, filters
+
+
+@blueprint.get("")
+def index() -> str:
+    """The prospects the user may see, searched, filtered, sorted and paginated."""
+    user = actor()
+    form, filters = _search(user)
     results = search.list_prospects(user, filters, page_arg(request.args.get("page")), PER_PAGE)
     filtered = any(
         [filters.q, filters.status, filters.source, filters.assigned_agent_id, filters.unassigned]
@@ -281,6 +294,21 @@ def index() -> str:
     return render_template(
         "prospects/index.html", form=form, results=results, filtered=filtered, now=utcnow()
     )
+
+
+@blueprint.get("/export.<any(csv, xlsx):fmt>")
+def export(fmt: str) -> Response:
+    """The whole list, as filtered on the page, as a CSV or XLSX file."""
+    user = actor()
+    table = exports.prospects(user, _search(user)[1])
+    return tabular.download(table.stem, fmt, table.headers, table.rows)
+
+
+@blueprint.get("/calls/export.<any(csv, xlsx):fmt>")
+def export_calls(fmt: str) -> Response:
+    """Every call the user may see (an agent: their own), newest first, as a CSV or XLSX file."""
+    table = exports.calls(actor(), search.CallFilters())
+    return tabular.download(table.stem, fmt, table.headers, table.rows)
 
 
 def _duplicate_of(exc: ServiceError | None) -> Prospect | None:

@@ -295,6 +295,21 @@ def test_manager_creates_a_prospect_for_an_agent(team, login, post):
         assert db.session.scalars(select(Prospect.assigned_agent_id)).one() == team.colleague.id
 
 
+def test_the_blank_agent_choice_names_the_rule_that_will_hand_out_a_new_lead(team, login, post):
+    client = login(team.manager)
+    assert ">Unassigned</option>" in client.get("/prospects/new").get_data(as_text=True)
+    team.agency.assignment_rule = "round_robin"
+    db.session.commit()
+
+    page = client.get("/prospects/new").get_data(as_text=True)
+
+    assert "Chosen by the rule (Round robin)" in page
+    response = post(client, "/prospects/new", {**FORM, "assigned_agent_id": ""})
+    assert response.status_code == 302
+    with tenancy.scope(team.agency.id):
+        assert db.session.scalars(select(Prospect.assigned_agent_id)).one() in {team.agent.id, team.colleague.id}
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [

@@ -1,3 +1,15 @@
 """API resources; each module adds its routes to the API blueprint on import."""
 
-from . import agency, agents, calls, follow_ups, matches, me, properties, prospects, visits  # noqa: F401
+from . import (  # noqa: F401
+    agency,
+    agents,
+    calls,
+    exports,
+    follow_ups,
+    matches,
+    me,
+    properties,
+    prospects,
+    reports,
+    visits,
+)

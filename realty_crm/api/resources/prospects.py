@@ -13,7 +13,8 @@ from ...policy import Action, require
 from ...schemas.activity import NoteCreate
 from ...schemas.common import Id, Page, validate
 from ...schemas.prospect import ActivityOut, AssignIn, ProspectCreate, ProspectOut, ProspectUpdate
-from ...services import prospects, search
+from ...schemas.reassign import ReassignIn, ReassignOut
+from ...services import prospects, reassign, search
 from ...tenancy import get_or_404
 from .. import blueprint
 from ..spec import operation
@@ -134,6 +135,26 @@ def assign_prospect(prospect_id: int, body: dict[str, Any]) -> Any:
     values = validate(AssignIn, body)
     prospects.assign_prospect(actor, prospect, values.agent_id)
     return jsonify(dump(ProspectOut, prospect))
+
+
+@blueprint.post("/prospects/reassign")
+@operation(
+    "/prospects/reassign", "POST", summary="Reassign prospects in bulk", tag="prospects",
+    body=ReassignIn, response=ReassignOut, errors=(409,),
+)
+def reassign_prospects(body: dict[str, Any]) -> Any:
+    """Give the prospects to ``agent_id`` (``null``: back to the unassigned pool) with their future
+    visits and open follow-ups, all or nothing. Unknown ids or an inactive agent answer 422; a moved
+    visit that would double-book the agent answers 409 with the clashing visits in
+    ``details.clashes``, and nothing changes."""
+    actor = caller()
+    require(actor, Action.ASSIGN)  # a role without the right hears 403 whatever it sent
+    values = validate(ReassignIn, body)
+    result = reassign.reassign(
+        actor, values.prospect_ids, values.agent_id,
+        move_visits=values.move_visits, move_follow_ups=values.move_follow_ups,
+    )
+    return jsonify(ReassignOut.model_validate(result, from_attributes=True).model_dump(mode="json"))
 
 
 @blueprint.get("/prospects/<int:prospect_id>/timeline")
