@@ -39,8 +39,9 @@ def base_config(database_url: str) -> dict[str, Any]:
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
-        # a cheap hash: tests create many users; production keeps scrypt
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # one hashing round: tests create and sign in many users (checking still works);
+        # production keeps scrypt
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     }
 
 

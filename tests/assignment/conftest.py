@@ -5,19 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from realty_crm import hookimpl, tenancy
 from realty_crm.extensions import db
 from realty_crm.models import Activity, ActivityKind, Agency, Prospect, Role, User
-from realty_crm.models import user as user_model
 from realty_crm.plugin_host import PluginInfo
 from realty_crm.services import accounts, plugins
 from realty_crm.testing.factories import Factory, form_token
@@ -41,14 +38,6 @@ class Listener:
             "previous_agent_id": previous_agent.id if previous_agent else None,
             "actor_id": actor.id if actor else None,
         })
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One hashing round: these tests make many users; hash strength is not theirs to test."""
-    monkeypatch.setattr(
-        user_model, "generate_password_hash", partial(generate_password_hash, method="pbkdf2:sha256:1")
-    )
 
 
 @pytest.fixture

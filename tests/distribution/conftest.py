@@ -6,18 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
-from werkzeug.security import generate_password_hash
 
 from realty_crm import hookimpl, tenancy
 from realty_crm.extensions import db
 from realty_crm.models import Agency, Property, Prospect, Role, User, Visit, utcnow
-from realty_crm.models import user as user_model
 from realty_crm.plugin_host import PluginInfo
 from realty_crm.services import plugins, visits
 from realty_crm.testing.factories import Factory
@@ -54,14 +51,6 @@ class Listener:
     @hookimpl
     def crm_busy_intervals(self, agent: Any, starts_at: datetime, ends_at: datetime) -> list[Any]:
         return list(self.busy)
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One hashing round: these tests sign in a lot; hash strength is not theirs to test."""
-    monkeypatch.setattr(
-        user_model, "generate_password_hash", partial(generate_password_hash, method="pbkdf2:sha256:1")
-    )
 
 
 @pytest.fixture

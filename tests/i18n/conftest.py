@@ -6,27 +6,16 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.security import generate_password_hash
 
 from realty_crm import tenancy
 from realty_crm.models import Agency, Role, User
-from realty_crm.models import user as user_model
 from realty_crm.services import accounts
 from realty_crm.testing.factories import Factory, form_token
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One hash round: these tests sign in a lot; hash strength is not theirs to test."""
-    monkeypatch.setattr(
-        user_model, "generate_password_hash", partial(generate_password_hash, method="pbkdf2:sha256:1")
-    )
 
 
 @dataclass

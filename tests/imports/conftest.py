@@ -7,29 +7,18 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import pytest
 from sqlalchemy import text
-from werkzeug.security import generate_password_hash
 
 from realty_crm import tenancy
 from realty_crm.extensions import db
 from realty_crm.models import Agency, ProspectImport, Role, User
-from realty_crm.models import user as user_model
 from realty_crm.services import prospect_import
 from realty_crm.testing.factories import Factory
 
 TABLES = ("prospects", "prospect_imports", "activities", "prospect_areas")
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One hashing round: these tests sign in a lot; hash strength is not theirs to test."""
-    monkeypatch.setattr(
-        user_model, "generate_password_hash", partial(generate_password_hash, method="pbkdf2:sha256:1")
-    )
 
 
 @dataclass

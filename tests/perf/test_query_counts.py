@@ -7,17 +7,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event
-from werkzeug.security import generate_password_hash
 
 from realty_crm import tenancy
 from realty_crm.extensions import db
 from realty_crm.models import Agency, Role, User, utcnow
-from realty_crm.models import user as user_model
 from realty_crm.services import prospects as prospect_service
 from realty_crm.services import visits
 from realty_crm.testing.factories import ApiClient, Factory, login
@@ -36,13 +33,6 @@ WEB_PAGES = [
 ]
 API_LISTS = ["/api/v1/prospects", "/api/v1/properties", "/api/v1/visits", "/api/v1/calls",
              "/api/v1/follow-ups", "/api/v1/agents"]
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        user_model, "generate_password_hash", partial(generate_password_hash, method="pbkdf2:sha256:1")
-    )
 
 
 @contextmanager

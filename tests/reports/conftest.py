@@ -28,29 +28,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from realty_crm import tenancy
 from realty_crm.extensions import db
 from realty_crm.models import Agency, Property, Prospect, Role, User, utcnow
-from realty_crm.models import user as user_model
 from realty_crm.services import prospects, visits
 from realty_crm.testing.factories import Factory
 
 MADRID = ZoneInfo("Europe/Madrid")
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash test passwords with one round: these tests sign in a lot."""
-    monkeypatch.setattr(
-        user_model, "generate_password_hash", partial(generate_password_hash, method="pbkdf2:sha256:1")
-    )
 
 
 @dataclass

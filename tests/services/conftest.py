@@ -4,26 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from realty_crm import tenancy
 from realty_crm.extensions import db
 from realty_crm.models import Agency, Role, User
-from realty_crm.models import user as user_module
 from realty_crm.testing.factories import Factory
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash test passwords with one PBKDF2 round: checking still works, the suite stays fast."""
-    monkeypatch.setattr(
-        user_module, "generate_password_hash", partial(generate_password_hash, method="pbkdf2:sha256:1")
-    )
 
 
 @dataclass

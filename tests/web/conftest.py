@@ -5,29 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient
-from werkzeug.security import generate_password_hash
 
 from realty_crm import tenancy
 from realty_crm.models import Agency, Property, Prospect, Role, User, Visit, utcnow
-from realty_crm.models import user as user_model
 from realty_crm.services import visits
 from realty_crm.testing.factories import Factory, form_token
 
 MADRID = ZoneInfo("Europe/Madrid")
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash test passwords with one round: web tests sign in a lot; hash strength is not theirs to test."""
-    monkeypatch.setattr(
-        user_model, "generate_password_hash", partial(generate_password_hash, method="pbkdf2:sha256:1")
-    )
 
 
 @dataclass

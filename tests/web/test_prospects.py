@@ -307,7 +307,8 @@ def test_the_blank_agent_choice_names_the_rule_that_will_hand_out_a_new_lead(tea
     response = post(client, "/prospects/new", {**FORM, "assigned_agent_id": ""})
     assert response.status_code == 302
     with tenancy.scope(team.agency.id):
-        assert db.session.scalars(select(Prospect.assigned_agent_id)).one() in {team.agent.id, team.colleague.id}
+        holder = db.session.scalars(select(Prospect.assigned_agent_id)).one()
+    assert holder in {team.agent.id, team.colleague.id}
 
 
 @pytest.mark.parametrize(
