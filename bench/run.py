@@ -235,7 +235,8 @@ def measure(
     if server:
         result.update(summary(server))
         result["client"] = summary(round_trip)
-        result["meets_target"] = result["p95"] <= op.target_ms
+        if op.target_ms is not None:
+            result["meets_target"] = result["p95"] <= op.target_ms
     return result, cases
 
 
@@ -289,9 +290,10 @@ def run_database(name: str, url: str, args: argparse.Namespace) -> DatabaseRun:
                 print(f"[{name}] {op.name:40} {figures.get('median', '-')!s:>8} ms median "
                       f"{figures.get('p95', '-')!s:>8} ms p95", flush=True)
             result.memory["serving_peak_mb"] = round(watcher.peak_kb / 1024, 1)
-            result.memory["export"] = stream_export(
-                clients["manager_api"], watcher, "/api/v1/exports/calls.csv"
-            )
+            result.memory["exports"] = [
+                stream_export(clients["manager_api"], watcher, f"/api/v1/exports/calls.{fmt}")
+                for fmt in ("csv", "xlsx")
+            ]
             for client in clients.values():
                 client.close()
     finally:
@@ -323,7 +325,9 @@ def print_table(runs: list[DatabaseRun]) -> None:
         print(line)
     for run in runs:
         print(f"\n{run.name}: seed {run.seed_seconds} s; "
-              f"server peak RSS {run.memory.get('serving_peak_mb')} MB; export {run.memory.get('export')}")
+              f"server peak RSS {run.memory.get('serving_peak_mb')} MB")
+        for export in run.memory.get("exports", []):
+            print(f"  export {export}")
         for note in run.notes:
             print(f"  note: {note}")
 

@@ -20,7 +20,9 @@ from .user import User
 class Visit(TenantMixin, TimestampMixin, db.Model):
     __tablename__ = "visits"
     __table_args__ = (
-        sa.Index("ix_visits_agent_starts", "agency_id", "agent_id", "starts_at"),
+        # an agent's visits by time, status included so agenda and "last visit" queries read the
+        # index alone (and SQLite prefers it to the reports' covering index; migration 0009)
+        sa.Index("ix_visits_agent_starts", "agency_id", "agent_id", "starts_at", "status"),
         sa.Index("ix_visits_property_starts", "property_id", "starts_at"),
         sa.Index("ix_visits_prospect_starts", "prospect_id", "starts_at"),
         sa.Index("ix_visits_agency_starts", "agency_id", "starts_at"),
