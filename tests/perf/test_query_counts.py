@@ -30,6 +30,11 @@ WEB_PAGES = [
     ("manager", "/calendar?view=week&date={day}"),
     ("manager", "/calendar?view=day&date={day}&agent=all"),
     ("admin", "/users"),
+    ("manager", "/distribution"),
+    ("manager", "/distribution/workload"),
+    ("manager", "/reports"),
+    ("agent", "/reports"),
+    ("manager", "/imports"),
 ]
 API_LISTS = ["/api/v1/prospects", "/api/v1/properties", "/api/v1/visits", "/api/v1/calls",
              "/api/v1/follow-ups", "/api/v1/agents"]
@@ -63,17 +68,19 @@ class Agency360:
     added: int = 0
 
     def add(self, count: int) -> None:
-        """``count`` more prospects, each with an agent, a call, a follow-up, a property, a visit
-        on ``day`` and a deleted twin in the trash."""
+        """``count`` more prospects, each with a call, a follow-up, a property, a visit on ``day``
+        and a deleted twin in the trash; two in three held by an agent."""
         for _ in range(count):
             n = self.added
             self.added += 1
             agent = self.agents[n % len(self.agents)]
-            prospect = self.make.prospect(self.manager, assigned_agent_id=agent.id,
+            holder = agent.id if n % 3 else None  # every third one waits in the unassigned pool
+            prospect = self.make.prospect(self.manager, assigned_agent_id=holder,
                                           email=f"p{n}@example.com",
                                           requirements={"operation": "buy", "areas": ["Chamberí"]})
-            self.make.call(agent, prospect)
-            self.make.follow_up(agent, prospect, assignee_id=agent.id,
+            caller = agent if holder else self.manager  # an agent may not touch the unassigned pool
+            self.make.call(caller, prospect)
+            self.make.follow_up(caller, prospect, assignee_id=agent.id,
                                 due_at=(utcnow() - timedelta(hours=n + 1)).isoformat())
             prop = self.make.property(self.manager, listing_agent_id=agent.id, reference=f"R-{n}")
             with tenancy.scope(self.agency.id):
