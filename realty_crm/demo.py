@@ -32,6 +32,7 @@ from .extensions import db
 from .models import (
     Activity,
     Agency,
+    AssignmentRule,
     ListingOperation,
     Operation,
     Property,
@@ -340,6 +341,10 @@ def load_demo(*, reset: bool = False, locale: str = "es", seed: int = DEMO_SEED)
     try:
         with tenancy.scope(agency.id):
             counts = _Story(agency, seed).tell()
+            # the story's leads were handed out by hand (a few still wait on the Distribution
+            # page); from now on new leads go to the agent covering their area
+            agency.assignment_rule = AssignmentRule.BY_AREA
+            db.session.commit()
     except BaseException:
         db.session.rollback()
         remove_demo()

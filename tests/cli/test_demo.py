@@ -45,6 +45,7 @@ def test_demo_loads_a_lived_in_agency_and_prints_how_to_sign_in(
 
     agency = db.session.scalars(select(Agency)).one()
     assert (agency.slug, agency.timezone, agency.currency) == ("demo", "Europe/Madrid", "EUR")
+    assert agency.assignment_rule == "by_area"  # new leads go to the agent of their area
     users = db.session.scalars(select(User)).all()
     assert sorted(u.role.value for u in users) == ["admin", "agent", "agent", "agent", "agent", "manager"]
     assert {"Madrid", "Barcelona"} == set(db.session.scalars(select(Property.city)))
