@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_timedelta, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -250,11 +250,3 @@ def rule() -> Response | tuple[str, int]:
         status = 422
     page = render_template("distribution/rule.html", form=form, explanations=assignment.RULE_EXPLANATIONS)
     return page, status
-
-
-@blueprint.app_template_filter("age")
-def age(value: datetime | None) -> str:
-    """How long ago ``value`` was, in words ("3 days ago")."""
-    if value is None:
-        return ""
-    return format_timedelta(value - utcnow(), add_direction=True)

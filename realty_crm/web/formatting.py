@@ -15,6 +15,7 @@ from flask_babel import (
     format_datetime,
     format_decimal,
     format_time,
+    format_timedelta,
     get_locale,
     to_user_timezone,
 )
@@ -33,6 +34,7 @@ from ..models import (
     ProspectStatus,
     Role,
     VisitStatus,
+    utcnow,
 )
 
 # the words users see for each enum value, translated
@@ -154,6 +156,13 @@ def iso_when(value: str | None, fmt: str = "short") -> str:
     return when(parsed, fmt)
 
 
+def age(value: datetime | None) -> str:
+    """How long ago ``value`` was, in words ("3 days ago")."""
+    if value is None:
+        return ""
+    return format_timedelta(value - utcnow(), add_direction=True)
+
+
 def duration(seconds: int | None) -> str:
     """A call's length as minutes and seconds, e.g. ``4:05``."""
     if seconds is None:
@@ -186,5 +195,5 @@ def register_filters(app: Flask) -> None:
     """Make the formatting helpers available to every template."""
     app.jinja_env.filters.update(
         label=label, money=money, when=when, clock=clock, isoday=isoday, day=day, number=number,
-        iso_when=iso_when, duration=duration, plain=plain,
+        iso_when=iso_when, duration=duration, plain=plain, age=age,
     )
