@@ -59,6 +59,7 @@ from .database import begin_write
 from .extensions import db
 from .models import SCHEDULER_JOBS_TABLE, Agency, PluginError, utcnow
 from .plugin_host import PluginHost
+from .services.prospect_import import discard_stale
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +194,23 @@ def core_jobs() -> list[JobSpec]:
             per_agency=True,
             description="Delete plugin errors older than PLUGIN_ERRORS_RETENTION_DAYS (90 days)",
         ),
+        JobSpec(
+            id="discard_stale_imports",
+            func=discard_stale_imports,
+            trigger="cron",
+            trigger_args={"hour": 3, "minute": 47},
+            per_agency=True,
+            description="Delete the files of prospect imports left unconfirmed for a week",
+        ),
     ]
+
+
+def discard_stale_imports(agency: Agency) -> int:
+    """Discard ``agency``'s prospect uploads nobody confirmed within a week; returns how many."""
+    discarded = discard_stale(agency)
+    if discarded:
+        logger.info("discarded %d unconfirmed imports in %s", discarded, agency.slug)
+    return discarded
 
 
 def purge_plugin_errors(agency: Agency) -> int:

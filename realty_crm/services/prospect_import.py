@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -24,9 +25,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import defer, selectinload
 
+from ..database import begin_write
 from ..errors import Conflict, ServiceError, ValidationFailed
 from ..extensions import db
-from ..models import ActivityKind, ImportStatus, Prospect, ProspectImport, User, utcnow
+from ..models import ActivityKind, Agency, ImportStatus, Prospect, ProspectImport, User, utcnow
 from ..policy import Action, require
 from ..schemas.common import validate
 from ..schemas.prospect import ProspectCreate
@@ -351,6 +353,29 @@ def discard(actor: User, imp: ProspectImport) -> ProspectImport:
     imp.finished_at = utcnow()
     commit()
     return imp
+
+
+# an upload nobody confirmed is dropped after this many days (the housekeeping job)
+STALE_AFTER = timedelta(days=7)
+
+
+def discard_stale(agency: Agency) -> int:
+    """Discard ``agency``'s uploads left unconfirmed for ``STALE_AFTER``: their files are deleted,
+    their history lines stay (marked discarded). Returns how many; run daily by the scheduler."""
+    begin_write()
+    result = db.session.execute(
+        update(ProspectImport)
+        .where(
+            ProspectImport.agency_id == agency.id,
+            ProspectImport.status == ImportStatus.PREVIEWED,
+            ProspectImport.finished_at.is_(None),
+            ProspectImport.created_at < utcnow() - STALE_AFTER,
+        )
+        .values(status=ImportStatus.DISCARDED, content=b"", finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount  # type: ignore[attr-defined, no-any-return]
 
 
 def _claim(imp: ProspectImport, mapping: dict[str, str]) -> None:

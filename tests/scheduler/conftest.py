@@ -26,6 +26,8 @@ from realty_crm.testing.factories import Factory
 T0 = datetime(2031, 3, 3, 10, 0, 30, tzinfo=UTC)
 HOURLY = {"minute": 0}  # cron: every hour at :00
 PLUGIN = "probe"
+# the core's own housekeeping jobs, stored beside the plugins'
+CORE_JOBS = ("core:purge_plugin_errors", "core:discard_stale_imports")
 
 
 @dataclass

@@ -12,7 +12,7 @@ from realty_crm.extensions import db
 from realty_crm.models import Agency, PluginError
 from realty_crm.scheduler import JobSpec
 
-from .conftest import PLUGIN, stored_ids
+from .conftest import CORE_JOBS, PLUGIN, stored_ids
 
 
 def run_in_agency(agency: Agency) -> None:
@@ -61,8 +61,8 @@ def test_bad_declaration_is_refused_and_the_good_ones_still_run(
     with caplog.at_level(logging.ERROR, logger="realty_crm.scheduler"):
         sched = scheduler(app)
 
-    assert set(sched.jobs) == {"core:purge_plugin_errors", "probe:good"}
-    assert stored_ids() == {"core:purge_plugin_errors", "probe:good"}
+    assert set(sched.jobs) == {*CORE_JOBS, "probe:good"}
+    assert stored_ids() == {*CORE_JOBS, "probe:good"}
     assert any(reason in r.getMessage() for r in caplog.records), [r.getMessage() for r in caplog.records]
     db.session.rollback()
     errors = db.session.scalars(select(PluginError)).all()
@@ -76,7 +76,7 @@ def test_plugin_whose_declaration_hook_raises_is_left_out(app, plugin, scheduler
 
     sched = scheduler(app)
 
-    assert set(sched.jobs) == {"core:purge_plugin_errors"}
+    assert set(sched.jobs) == {*CORE_JOBS}
     db.session.rollback()
     error = db.session.scalars(select(PluginError)).one()
     assert (error.agency_id, error.hook) == (agency.id, "crm_register_jobs")

@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 from realty_crm.extensions import db
 from realty_crm.models import SCHEDULER_JOBS_TABLE
 
-from .conftest import PLUGIN, T0, JobsPlugin, hours, stored_ids, stored_next_run
+from .conftest import CORE_JOBS, PLUGIN, T0, JobsPlugin, hours, stored_ids, stored_next_run
 
 ELEVEN = T0.replace(hour=11, minute=0, second=0)
 TOMORROW_3AM = T0.replace(hour=3, minute=0, second=0) + timedelta(days=1)
@@ -121,12 +121,12 @@ def test_job_no_longer_declared_is_dropped_from_the_store(app, plugin, scheduler
     plugin.specs = [recorder.once_per_run("kept"), recorder.once_per_run("retired")]
     enable()
     scheduler(app, at=T0).shutdown()
-    assert stored_ids() >= {"probe:kept", "probe:retired", "core:purge_plugin_errors"}
+    assert stored_ids() >= {"probe:kept", "probe:retired", *CORE_JOBS}
 
     plugin.specs = [recorder.once_per_run("kept")]
     sched = scheduler(app, at=T0)
 
-    assert stored_ids() == {"probe:kept", "core:purge_plugin_errors"}
+    assert stored_ids() == {"probe:kept", *CORE_JOBS}
     assert sched.run_due(ELEVEN, wait=True) == ["probe:kept"]
 
 
@@ -134,7 +134,7 @@ def test_plugin_declaring_no_jobs_leaves_only_the_core_jobs(app, plugin, schedul
     plugin.specs = []
     scheduler(app)
 
-    assert stored_ids() == {"core:purge_plugin_errors"}
+    assert stored_ids() == {*CORE_JOBS}
 
 
 def test_second_plugin_cannot_clash_with_the_first_by_job_id(app_factory, recorder, scheduler):
