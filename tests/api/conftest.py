@@ -56,6 +56,7 @@ class Foreign:
             "call_id": self.call.id,
             "follow_up_id": self.follow_up.id,
             "visit_id": self.visit.id,
+            "user_id": self.manager.id,
         }
 
 

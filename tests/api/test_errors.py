@@ -233,6 +233,7 @@ def own_ids(make, team) -> dict[str, int]:
         "call_id": make.call(team.manager, prospect).id,
         "follow_up_id": make.follow_up(team.manager, prospect).id,
         "visit_id": visit.id,
+        "user_id": team.colleague.id,
     }
 
 

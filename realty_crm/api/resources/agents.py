@@ -6,15 +6,18 @@ from dataclasses import asdict
 from typing import Any
 
 from flask import jsonify
+from flask_babel import gettext as _
 from pydantic import Field
 from sqlalchemy import func, select
 
+from ...errors import Forbidden
 from ...models import Role, User
 from ...policy import is_staff
-from ...schemas.agency import AgentOut
+from ...schemas.agency import AgentOut, UserUpdate
 from ...schemas.common import Page
-from ...services import search
-from ...services.workload import workload_for
+from ...services import accounts, search
+from ...services.workload import Workload, workload_for
+from ...tenancy import get_or_404
 from .. import blueprint
 from ..spec import operation
 from .common import ListQuery, QueryText, caller, where_equal
@@ -50,11 +53,42 @@ def list_agents(query: AgentQuery) -> Any:
     results = search.paginate(stmt, query.page, query.capped_per_page)
     workloads = workload_for(actor.agency, [user.id for user in results.items])
     return jsonify(
-        items=[
-            AgentOut.model_validate(user).model_copy(update=asdict(workloads[user.id])).model_dump(mode="json")
-            for user in results.items
-        ],
+        items=[_out(user, workloads[user.id]) for user in results.items],
         page=results.page,
         per_page=results.per_page,
         total=results.total,
     )
+
+
+def _out(user: User, workload: Workload) -> dict[str, Any]:
+    return AgentOut.model_validate(user).model_copy(update=asdict(workload)).model_dump(mode="json")
+
+
+def _one(actor: User, user_id: int) -> User:
+    """A user of the agency: staff may see anyone, an agent only themself."""
+    user = get_or_404(User, user_id)
+    if not is_staff(actor) and user.id != actor.id:
+        raise Forbidden(_("You do not have permission to do that."))
+    return user
+
+
+@blueprint.get("/agents/<int:user_id>")
+@operation("/agents/<int:user_id>", "GET", summary="One user of the agency with their workload",
+           tag="agents", response=AgentOut)
+def get_agent(user_id: int) -> Any:
+    """Admins and managers see anyone; an agent their own entry."""
+    actor = caller()
+    user = _one(actor, user_id)
+    return jsonify(_out(user, workload_for(actor.agency, [user.id])[user.id]))
+
+
+@blueprint.patch("/agents/<int:user_id>")
+@operation("/agents/<int:user_id>", "PATCH", summary="Change a user (admins; anyone their own preferences)",
+           tag="agents", body=UserUpdate, response=AgentOut)
+def update_agent(user_id: int, body: dict[str, Any]) -> Any:
+    """Only the fields sent change. Admins change anyone's role, state, areas and absence
+    (``away_from``/``away_until``: the assignment rules skip a user while away); every user may
+    change their own name, phone, languages, locale and time zone."""
+    actor = caller()
+    user = accounts.update_user(actor, _one(actor, user_id), body)
+    return jsonify(_out(user, workload_for(actor.agency, [user.id])[user.id]))
