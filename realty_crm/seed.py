@@ -502,9 +502,10 @@ class _AgencySeeder:
                         done = created + (due - created) * rng.random()
                         follow_ups.append((t.id, prospect_id, agent, _at(done), rng.choice(FOLLOW_UP_TITLES),
                                            _at(min(now, done + 3600)), _at(created), agent))
+                types_text = json.dumps(list(wants["property_types"] or []))
                 wanted_areas.extend(
                     (t.id, prospect_id, key, wants["operation"], status in OPEN, wants["min_price"],
-                     wants["max_price"])
+                     wants["max_price"], wants["min_bedrooms"], wants["min_area_m2"], types_text)
                     for key in area_keys(wants["areas"])
                 )
                 row.first_name, row.last_name, row.email, row.phone = first, last, email, phone
@@ -534,7 +535,8 @@ class _AgencySeeder:
         self.counts["prospects"] += writer.write(Prospect.__table__, columns, generate())
         writer.write(
             ProspectArea.__table__,
-            ("agency_id", "prospect_id", "area", "operation", "is_open", "min_price", "max_price"),
+            ("agency_id", "prospect_id", "area", "operation", "is_open", "min_price", "max_price",
+             "min_bedrooms", "min_area_m2", "property_types"),
             wanted_areas,
         )
         self.counts["follow_ups"] += writer.write(

@@ -126,14 +126,17 @@ class Prospect(TenantMixin, TimestampMixin, SoftDeleteMixin, db.Model):
 
 class ProspectArea(TenantMixin, db.Model):
     """One area a prospect wants (casefolded), or ``*`` for "anywhere", with a copy of the
-    requirements matching filters on: a covering index lets SQL shortlist the prospects a
-    property can match without reading the prospects table for the ones it cannot."""
+    requirements matching filters and ranks on: a covering index lets SQL shortlist and rank
+    the prospects a property can match without reading the prospects table at all.
+
+    ``is_open``: the prospect is open (not won or lost) and not in the trash."""
 
     __tablename__ = "prospect_areas"
     __table_args__ = (
         sa.Index(
             "ix_prospect_areas_lookup",
             "agency_id", "area", "operation", "is_open", "max_price", "min_price", "prospect_id",
+            "min_bedrooms", "min_area_m2", "property_types",
         ),
     )
 
@@ -146,6 +149,10 @@ class ProspectArea(TenantMixin, db.Model):
     is_open: Mapped[bool] = mapped_column(default=True)
     min_price: Mapped[Decimal | None] = mapped_column(Money)
     max_price: Mapped[Decimal | None] = mapped_column(Money)
+    min_bedrooms: Mapped[int | None]
+    min_area_m2: Mapped[int | None]
+    # the wanted types as JSON text, "[]" for any: matching looks for '"flat"' in it
+    property_types: Mapped[str] = mapped_column(sa.String(200), default="[]")
 
 
 def area_keys(areas: list[str] | None) -> list[str]:

@@ -1,9 +1,10 @@
 """Matching both ways: properties that fit a prospect, prospects a property fits.
 
 Operation, type and area are hard requirements; price, bedrooms and size are scored, with
-a tolerance that lets near misses through, clearly marked. SQL shortlists the candidates
-on indexed columns (a property's area and city looked up in ``prospect_areas``); Python
-scores the shortlist 0–100 with plain arithmetic, keeps the best, and explains only those.
+a tolerance that lets near misses through, clearly marked. SQL shortlists and roughly ranks
+the candidates on indexed columns (for a property, ``prospect_areas`` alone: its area and
+city, and a copy of each prospect's wishes); Python scores the best of them 0–100 with plain
+arithmetic, keeps the best, and explains only those.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Text, and_, case, cast, or_, select
+from sqlalchemy import and_, case, or_, select
 
 from ..extensions import db
 from ..models import (
@@ -27,7 +28,7 @@ from ..models import (
     User,
     area_keys,
 )
-from ..policy import visible_prospects
+from ..policy import is_staff, visible_prospects
 
 # how far outside a criterion a near miss may lie
 PRICE_TOLERANCE = Decimal("0.10")
@@ -174,32 +175,34 @@ def properties_for(prospect: Prospect, limit: int = 50) -> list[Match]:
 
 
 def prospects_for(actor: User, prop: Property, limit: int = 50) -> list[Match]:
-    """Open prospects (visible to ``actor``) whose requirements the property fits, best first."""
+    """Open prospects (visible to ``actor``) whose requirements the property fits, best first.
+
+    Shortlisted and ranked on ``prospect_areas`` alone (its covering index holds every wish
+    the ranking reads); the prospects table is joined only to apply an agent's visibility.
+    """
     operation = next(op for op, listing in OPERATIONS.items() if listing == prop.operation)
     price = prop.price
     keys = {k for k in ((prop.area or "").casefold(), (prop.city or "").casefold()) if k}
-    types_text = cast(Prospect.property_types, Text)
-    stmt = (
-        select(
-            Prospect.id, Prospect.min_price, Prospect.max_price, Prospect.min_bedrooms, Prospect.min_area_m2
-        )
-        .join(ProspectArea, ProspectArea.prospect_id == Prospect.id)
-        .where(
-            # answered from the covering index of prospect_areas, before any prospect row is read
-            ProspectArea.area.in_([*keys, ProspectArea.ANYWHERE]),
-            ProspectArea.operation == operation.value,
-            ProspectArea.is_open.is_(True),
-            or_(ProspectArea.max_price.is_(None), ProspectArea.max_price >= price / (1 + PRICE_TOLERANCE)),
-            or_(ProspectArea.min_price.is_(None), ProspectArea.min_price <= price / (1 - PRICE_TOLERANCE)),
-            # the wanted types, read in SQL from the JSON text: no type, or this type among them
-            or_(types_text == "[]", types_text.like(f'%"{prop.property_type.value}"%')),
-        )
+    wishes = ProspectArea
+    stmt = select(
+        wishes.prospect_id.label("id"), wishes.min_price, wishes.max_price, wishes.min_bedrooms,
+        wishes.min_area_m2,
+    ).where(
+        wishes.area.in_([*keys, ProspectArea.ANYWHERE]),
+        wishes.operation == operation.value,
+        wishes.is_open.is_(True),
+        or_(wishes.max_price.is_(None), wishes.max_price >= price / (1 + PRICE_TOLERANCE)),
+        or_(wishes.min_price.is_(None), wishes.min_price <= price / (1 - PRICE_TOLERANCE)),
+        # the wanted types, as JSON text: no type, or this type among them
+        or_(wishes.property_types == "[]", wishes.property_types.like(f'%"{prop.property_type.value}"%')),
     )
     if prop.bedrooms is not None:
-        stmt = stmt.where(or_(Prospect.min_bedrooms.is_(None), Prospect.min_bedrooms <= prop.bedrooms + 1))
+        stmt = stmt.where(or_(wishes.min_bedrooms.is_(None), wishes.min_bedrooms <= prop.bedrooms + 1))
+    if not is_staff(actor):
+        stmt = visible_prospects(stmt.join(Prospect, Prospect.id == wishes.prospect_id), actor)
     # popular areas leave thousands of candidates: SQL ranks them by an approximation of
     # ``points`` and hands over the best few (with room to spare); Python scores those exactly
-    stmt = visible_prospects(stmt, actor).order_by(_sql_points(prop).desc(), Prospect.id).limit(limit * 4)
+    stmt = stmt.order_by(_sql_points(prop).desc(), wishes.prospect_id).limit(limit * 4)
     offer = Offer(price, prop.area or prop.city or "", prop.bedrooms, prop.area_m2)
     seen: set[int] = set()
     candidates = []
@@ -213,27 +216,28 @@ def prospects_for(actor: User, prop: Property, limit: int = 50) -> list[Match]:
 
 
 def _sql_points(prop: Property) -> Any:
-    """``points`` written in SQL for one property against the prospects' columns."""
+    """``points`` written in SQL for one property against the wishes on ``prospect_areas``."""
     price = prop.price
+    wishes = ProspectArea
     off = case(
-        (and_(Prospect.max_price.is_not(None), Prospect.max_price < price),
-         (price - Prospect.max_price) * 100 / Prospect.max_price),
-        (and_(Prospect.min_price.is_not(None), Prospect.min_price > price),
-         (Prospect.min_price - price) * 100 / Prospect.min_price),
+        (and_(wishes.max_price.is_not(None), wishes.max_price < price),
+         (price - wishes.max_price) * 100 / wishes.max_price),
+        (and_(wishes.min_price.is_not(None), wishes.min_price > price),
+         (wishes.min_price - price) * 100 / wishes.min_price),
         else_=0,
     )
     tolerance = PRICE_TOLERANCE * 100
     price_points = case((off >= tolerance, 0), else_=WEIGHTS["price"] * (1 - off / tolerance))
     bedrooms = prop.bedrooms or 0
     bedroom_points = case(
-        (or_(Prospect.min_bedrooms.is_(None), Prospect.min_bedrooms <= bedrooms), WEIGHTS["bedrooms"]),
-        (Prospect.min_bedrooms == bedrooms + 1, WEIGHTS["bedrooms"] / 2),
+        (or_(wishes.min_bedrooms.is_(None), wishes.min_bedrooms <= bedrooms), WEIGHTS["bedrooms"]),
+        (wishes.min_bedrooms == bedrooms + 1, WEIGHTS["bedrooms"] / 2),
         else_=0,
     )
     size = prop.area_m2 or 0
     size_points = case(
-        (or_(Prospect.min_area_m2.is_(None), Prospect.min_area_m2 <= size), WEIGHTS["size"]),
-        (Prospect.min_area_m2 * (1 - SIZE_TOLERANCE) <= size, WEIGHTS["size"] / 2),
+        (or_(wishes.min_area_m2.is_(None), wishes.min_area_m2 <= size), WEIGHTS["size"]),
+        (wishes.min_area_m2 * (1 - SIZE_TOLERANCE) <= size, WEIGHTS["size"] / 2),
         else_=0,
     )
     return price_points + bedroom_points + size_points

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask_babel import gettext as _
@@ -72,19 +73,24 @@ def search_text(prospect: Prospect) -> str:
 
 
 # the prospect fields copied onto its area lookup rows
-LOOKUP_FIELDS = {"areas", "operation", "min_price", "max_price", "status"}
+LOOKUP_FIELDS = {
+    "areas", "operation", "min_price", "max_price", "status", "min_bedrooms", "min_area_m2", "property_types",
+}
 
 
 def sync_areas(prospect: Prospect) -> None:
-    """Rewrite the prospect's area lookup rows (what matching shortlists by): one per wanted
-    area, each with the operation, open-or-not and price bounds matching filters on."""
+    """Rewrite the prospect's area lookup rows (what matching shortlists and ranks by): one per
+    wanted area, each with the operation, open-or-not (open status, not in the trash) and the
+    price, bedroom, size and type wishes."""
     db.session.execute(sa_delete(ProspectArea).where(ProspectArea.prospect_id == prospect.id))
     operation = prospect.operation.value if prospect.operation else None
     db.session.add_all(
         ProspectArea(
             agency_id=prospect.agency_id, prospect_id=prospect.id, area=key, operation=operation,
-            is_open=prospect.status in OPEN_STATUSES, min_price=prospect.min_price,
-            max_price=prospect.max_price,
+            is_open=prospect.status in OPEN_STATUSES and prospect.deleted_at is None,
+            min_price=prospect.min_price, max_price=prospect.max_price,
+            min_bedrooms=prospect.min_bedrooms, min_area_m2=prospect.min_area_m2,
+            property_types=json.dumps(list(prospect.property_types or [])),
         )
         for key in area_keys(prospect.areas)
     )
@@ -355,6 +361,7 @@ def merge_into(actor: User, existing: Prospect, data: dict[str, Any]) -> Prospec
     if existing.deleted_at is not None:
         existing.deleted_at = None
         existing.deleted_by_id = None
+        sync_areas(existing)
     existing.search_text = search_text(existing)
     activity.record(
         ActivityKind.MERGED,
@@ -368,13 +375,13 @@ def merge_into(actor: User, existing: Prospect, data: dict[str, Any]) -> Prospec
 
 
 def delete_prospect(actor: User, prospect: Prospect) -> None:
-    """Soft-delete: hidden from lists until a manager restores it."""
-    trash.move_to_trash(actor, prospect)
+    """Soft-delete: hidden from lists (and matching) until a manager restores it."""
+    trash.move_to_trash(actor, prospect, then=lambda: sync_areas(prospect))
 
 
 def restore_prospect(actor: User, prospect: Prospect) -> None:
     """Undo a soft delete."""
-    trash.restore(actor, prospect)
+    trash.restore(actor, prospect, then=lambda: sync_areas(prospect))
 
 
 def erase_prospect(actor: User, prospect: Prospect) -> None:
@@ -394,6 +401,7 @@ def erase_prospect(actor: User, prospect: Prospect) -> None:
     if prospect.deleted_at is None:
         prospect.deleted_at = prospect.erased_at
         prospect.deleted_by_id = actor.id
+        sync_areas(prospect)
     db.session.execute(
         Call.__table__.update().where(Call.prospect_id == prospect.id).values(summary="")
     )

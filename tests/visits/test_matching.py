@@ -94,6 +94,38 @@ def test_lost_and_won_prospects_are_not_matched(make):
         assert matching.prospects_for(manager, flat) == []
 
 
+def test_a_prospect_in_the_trash_is_not_matched_until_restored(make):
+    _agency, manager, lucia = _setup(make)
+    from realty_crm.services import prospects
+
+    flat = make.property(manager, price="280000", bedrooms=3, area_m2=90, area="Chamberí")
+    with tenancy.scope(manager.agency_id):
+        prospects.delete_prospect(manager, lucia)
+        assert matching.prospects_for(manager, flat) == []
+        prospects.restore_prospect(manager, lucia)
+        assert [m.record.id for m in matching.prospects_for(manager, flat)] == [lucia.id]
+        prospects.erase_prospect(make.user(manager.agency, Role.ADMIN), lucia)
+        assert matching.prospects_for(manager, flat) == []
+
+
+def test_changed_wishes_are_what_the_ranking_reads(make):
+    _agency, manager, lucia = _setup(make)
+    from realty_crm.services import prospects
+
+    penthouse = make.property(manager, price="280000", bedrooms=3, area_m2=90, area="Chamberí",
+                              property_type="penthouse")
+    studio = make.property(manager, price="280000", bedrooms=3, area_m2=90, area="Chamberí",
+                           property_type="studio")
+    with tenancy.scope(manager.agency_id):
+        assert [m.record.id for m in matching.prospects_for(manager, penthouse)] == [lucia.id]
+        assert matching.prospects_for(manager, studio) == []
+        prospects.update_prospect(manager, lucia, {"requirements": {"property_types": ["studio"],
+                                                                    "min_bedrooms": 4}})
+        assert matching.prospects_for(manager, penthouse) == []
+        [match] = matching.prospects_for(manager, studio)
+        assert match.record.id == lucia.id and match.score < 100  # 3 bedrooms for a wish of 4
+
+
 def test_another_agencys_properties_never_match(make):
     _agency, manager, prospect = _setup(make)
     other = make.user(make.agency(), Role.ADMIN)
