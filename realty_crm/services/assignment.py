@@ -143,6 +143,8 @@ def assign_new(actor: User | None, prospect: Prospect) -> User | None:
         return None
     if not holds_write_lock():
         raise RuntimeError("assign_new needs the write transaction of begin_write()")
+    if db.session.get(Agency, prospect.agency_id).assignment_rule == AssignmentRule.MANUAL:
+        return None  # nothing to choose: no need to queue behind other assigners
     agency = _lock_agency(prospect.agency_id)
     rule = agency.assignment_rule
     if rule == AssignmentRule.MANUAL:
