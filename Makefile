@@ -16,11 +16,14 @@ TRANSLATED_LANGUAGES := es
 EXAMPLE_PLUGIN := docs/example-plugin
 # first-party plugins, each its own package (plugins/<name>)
 CALENDAR_SYNC_PLUGIN := plugins/calendar_sync
+MARKETING_FORMS_PLUGIN := plugins/marketing_forms
 
-$(BIN)/realty-crm: setup.cfg pyproject.toml $(EXAMPLE_PLUGIN)/pyproject.toml $(CALENDAR_SYNC_PLUGIN)/pyproject.toml
+$(BIN)/realty-crm: setup.cfg pyproject.toml $(EXAMPLE_PLUGIN)/pyproject.toml $(CALENDAR_SYNC_PLUGIN)/pyproject.toml \
+		$(MARKETING_FORMS_PLUGIN)/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
-	$(BIN)/pip install --quiet -e ".[test]" -e $(EXAMPLE_PLUGIN) -e $(CALENDAR_SYNC_PLUGIN)
+	$(BIN)/pip install --quiet -e ".[test]" -e $(EXAMPLE_PLUGIN) -e $(CALENDAR_SYNC_PLUGIN) \
+		-e $(MARKETING_FORMS_PLUGIN)
 	touch $@
 
 install: $(BIN)/realty-crm ## Python packages into .venv

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from .extensions import db
 
@@ -62,9 +62,12 @@ def begin_write() -> None:
     Call it at the top of a service whose rule is "check, then write" (no double booking,
     round robin). Whatever the session read before is committed first (it holds no changes
     at that point), so the check reads fresh data under the lock. No-op beyond that on
-    PostgreSQL, where constraints and row locks do the job.
+    PostgreSQL, where constraints and row locks do the job. Inside a transaction that
+    already holds it (a batch of writes), it changes nothing.
     """
     session = db.session()
+    if session.info.get(WRITE_LOCK):
+        return
     if session.in_transaction():
         session.commit()
     if db.engine.dialect.name == "sqlite":
@@ -77,7 +80,7 @@ def holds_write_lock() -> bool:
     return bool(db.session().info.get(WRITE_LOCK))
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _release(session: Session) -> None:
-    session.info.pop(WRITE_LOCK, None)
+@event.listens_for(Session, "after_transaction_end")
+def _release(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the transaction itself ended, not a savepoint in it
+        session.info.pop(WRITE_LOCK, None)

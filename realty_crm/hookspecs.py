@@ -12,10 +12,11 @@ Three families:
 * **Per-agency queries** (``crm_nav_items``, ``crm_dashboard_widgets``,
   ``crm_timeline_items``, ``crm_busy_intervals``) are asked only of the plugins enabled in
   the agency concerned, while a page is built or a rule is checked.
-* **Events** (``crm_prospect_*``, ``crm_visit_*``, ``crm_call_logged``, ``crm_property_*``)
-  are called after the change is committed, only for the plugins enabled in the agency the
-  record belongs to, with the ORM objects as keyword arguments plus ``agency`` and
-  ``actor`` (the user who made the change, or None for the system). Their return value is
+* **Events** (``crm_prospect_*``, ``crm_enquiry_received``, ``crm_visit_*``,
+  ``crm_call_logged``, ``crm_property_*``) are called after the change is committed, only
+  for the plugins enabled in the agency the record belongs to, with the ORM objects as
+  keyword arguments plus ``agency`` and ``actor`` (the user who made the change, or None
+  for the system). Their return value is
   ignored. A plugin that raises is logged and shown to the agency's admin; the core action
   has already succeeded and is never undone.
 """
@@ -104,6 +105,17 @@ def crm_busy_intervals(agent: Any, starts_at: datetime, ends_at: datetime, agenc
 @hookspec
 def crm_prospect_created(prospect: Any, agency: Any, actor: Any) -> None:
     """A prospect was created (from a page, the API, an import or a form)."""
+
+
+@hookspec
+def crm_enquiry_received(
+    prospect: Any, created: bool, details: dict[str, Any], agency: Any, actor: Any
+) -> None:
+    """A lead came in from outside the agency (a public enquiry form): ``prospect`` is new
+    (``created``) or the existing record it was merged into; ``details`` are the enquiry's
+    own facts (for a form: ``form_id``, ``form_name``, ``submission_id``, ``message``,
+    ``property_reference`` and the ``utm_*`` campaign fields). ``actor`` is None. An
+    autoresponder listens here."""
 
 
 @hookspec

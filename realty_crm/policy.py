@@ -29,6 +29,7 @@ class Action(StrEnum):
     MANAGE_PLUGINS = "manage_plugins"
     VIEW_ALL_REPORTS = "view_all_reports"
     IMPORT = "import"  # load prospects from a file (it creates, merges and assigns in bulk)
+    MANAGE_MARKETING = "manage_marketing"  # enquiry forms and their submissions (marketing_forms)
 
 
 STAFF = {Role.ADMIN, Role.MANAGER}
@@ -44,6 +45,7 @@ _ROLE_ACTIONS: dict[Action, set[Role]] = {
     Action.MANAGE_PLUGINS: {Role.ADMIN},
     Action.VIEW_ALL_REPORTS: STAFF,
     Action.IMPORT: STAFF,
+    Action.MANAGE_MARKETING: STAFF,
 }
 
 

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, or_, select
 
 from ..database import begin_write
@@ -62,7 +61,12 @@ PLAIN_FIELDS = (
 
 def phone_region(user: User) -> str:
     """The region used to read phone numbers written without a country code."""
-    return str(user.agency.settings.get("phone_region", "ES"))
+    return agency_phone_region(user.agency)
+
+
+def agency_phone_region(agency: Agency) -> str:
+    """The agency's region for phone numbers written without a country code."""
+    return str(agency.settings.get("phone_region", "ES"))
 
 
 def search_text(prospect: Prospect) -> str:
@@ -78,11 +82,15 @@ LOOKUP_FIELDS = {
 }
 
 
-def sync_areas(prospect: Prospect) -> None:
+def sync_areas(prospect: Prospect, *, new: bool = False) -> None:
     """Rewrite the prospect's area lookup rows (what matching shortlists and ranks by): one per
     wanted area, each with the operation, open-or-not (open status, not in the trash) and the
-    price, bedroom, size and type wishes."""
-    db.session.execute(sa_delete(ProspectArea).where(ProspectArea.prospect_id == prospect.id))
+    price, bedroom, size and type wishes. A ``new`` prospect has no rows to remove yet."""
+    if not new:
+        # by the prospect alone: with the agency filter too, SQLite's planner (without
+        # statistics) walks the agency's part of the matching index instead (2 ms, not 0.05)
+        areas = ProspectArea.__table__
+        db.session.execute(areas.delete().where(areas.c.prospect_id == prospect.id))
     operation = prospect.operation.value if prospect.operation else None
     db.session.add_all(
         ProspectArea(
@@ -168,7 +176,15 @@ def create_prospect(actor: User, data: dict[str, Any]) -> Prospect:
     if duplicates:
         raise _duplicate_conflict(actor, duplicates, values.email)
 
-    prospect = Prospect(agency_id=actor.agency_id, assigned_agent=agent)
+    prospect = _insert(actor.agency, actor, values, agent)
+    commit()
+    return prospect
+
+
+def _insert(agency: Agency, actor: User | None, values: ProspectCreate, agent: User | None) -> Prospect:
+    """Add the prospect, its area rows and timeline, announce it, and give it to ``agent`` or,
+    with none, to the agency's rule; the caller holds the write lock and commits."""
+    prospect = Prospect(agency_id=agency.id, assigned_agent=agent)
     for field in PLAIN_FIELDS:
         setattr(prospect, field, getattr(values, field))
     for field in REQUIREMENT_FIELDS:
@@ -176,7 +192,7 @@ def create_prospect(actor: User, data: dict[str, Any]) -> Prospect:
     prospect.search_text = search_text(prospect)
     db.session.add(prospect)
     db.session.flush()
-    sync_areas(prospect)
+    sync_areas(prospect, new=True)
     activity.record(
         ActivityKind.CREATED,
         actor,
@@ -184,7 +200,7 @@ def create_prospect(actor: User, data: dict[str, Any]) -> Prospect:
         summary=_("Prospect created (source: %(source)s).", source=prospect.source.value),
         data={"source": prospect.source.value},
     )
-    announce("crm_prospect_created", actor.agency, actor=actor, prospect=prospect)
+    announce("crm_prospect_created", agency, actor=actor, prospect=prospect)
     if agent is None:
         assignment.assign_new(actor, prospect)
     else:
@@ -195,9 +211,8 @@ def create_prospect(actor: User, data: dict[str, Any]) -> Prospect:
             summary=_("Assigned to %(name)s.", name=agent.name),
             data={"agent_id": agent.id, "previous_agent_id": None},
         )
-        announce("crm_prospect_assigned", actor.agency, actor=actor, prospect=prospect, agent=agent,
+        announce("crm_prospect_assigned", agency, actor=actor, prospect=prospect, agent=agent,
                  previous_agent=None)
-    commit()
     return prospect
 
 
@@ -338,6 +353,14 @@ def merge_into(actor: User, existing: Prospect, data: dict[str, Any]) -> Prospec
     """
     require(actor, Action.EDIT, existing)
     values = validate(ProspectCreate, data, phone_region=phone_region(actor))
+    _merge(actor, existing, values)
+    commit()
+    return existing
+
+
+def _merge(actor: User | None, existing: Prospect, values: ProspectCreate) -> None:
+    """Fill ``existing``'s blanks from ``values``, join tags, take it out of the trash, and
+    record the merge; the caller commits."""
     filled: dict[str, Any] = {}
     for field in ("last_name", "email", "phone", "source_detail"):
         new = getattr(values, field)
@@ -370,8 +393,31 @@ def merge_into(actor: User, existing: Prospect, data: dict[str, Any]) -> Prospec
         summary=_("Merged a duplicate entry for %(name)s.", name=values.first_name),
         data={"filled": filled, "source": values.source.value},
     )
-    commit()
-    return existing
+
+
+def take_enquiry(
+    agency: Agency, data: dict[str, Any], *, summary: str, details: dict[str, Any]
+) -> tuple[Prospect, bool]:
+    """A lead from outside the agency (a public form): create the prospect, or merge into the
+    one with the same e-mail or phone (the live one first), then put the enquiry on its
+    timeline (``summary``; ``details`` as its data) and announce ``crm_enquiry_received``.
+
+    No user acts: a new prospect goes through the agency's assignment rule. ``data`` is
+    checked as ``ProspectCreate``. Takes the write lock; the caller commits. Returns the
+    prospect and whether it is new.
+    """
+    values = validate(ProspectCreate, data, phone_region=agency_phone_region(agency))
+    begin_write()
+    duplicates = find_duplicates(agency.id, values.email, values.phone)
+    duplicates.sort(key=lambda p: (p.deleted_at is not None, p.id))
+    if duplicates:
+        prospect, created = duplicates[0], False
+        _merge(None, prospect, values)
+    else:
+        prospect, created = _insert(agency, None, values, None), True
+    activity.record(ActivityKind.FORM_ENQUIRY, None, prospect=prospect, summary=summary, data=details)
+    announce("crm_enquiry_received", agency, actor=None, prospect=prospect, created=created, details=details)
+    return prospect, created
 
 
 def delete_prospect(actor: User, prospect: Prospect) -> None:

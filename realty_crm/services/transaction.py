@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from .. import plugin_host
 from ..errors import Conflict, ValidationFailed
@@ -52,9 +54,24 @@ def commit() -> None:
         plugin_host.fire(hook, agency, **kwargs)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_events(session: Session) -> None:
-    session.info.pop(PENDING_EVENTS, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_events(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.parent is None:  # a savepoint rolled back: ``savepoint()`` trims its events
+        session.info.pop(PENDING_EVENTS, None)
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """Run a block in a savepoint: if it raises, its writes and the events it announced are
+    undone, and the rest of the transaction goes on (one item of a batch failing)."""
+    events = db.session.info.setdefault(PENDING_EVENTS, [])
+    queued = len(events)
+    try:
+        with db.session.begin_nested():
+            yield
+    except Exception:
+        del events[queued:]
+        raise
 
 
 def flush() -> None:

@@ -1,0 +1,23 @@
+"""The plugin's name and its per-agency settings (every field has a default)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# the entry-point name in pyproject.toml
+NAME = "marketing_forms"
+
+
+class Settings(BaseModel):
+    """What an agency's admin can tune about its public enquiry forms' spam defences."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_fill_seconds: int = Field(
+        3, ge=0, le=600, title="Minimum fill time (seconds)",
+        description="A form sent sooner than this after it was opened is taken for a robot and refused.",
+    )
+    submissions_per_address_per_hour: int = Field(
+        20, ge=1, le=1_000_000, title="Submissions per address per hour",
+        description="More enquiries than this from one internet address within an hour are refused.",
+    )
