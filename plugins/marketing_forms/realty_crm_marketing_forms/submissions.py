@@ -21,7 +21,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from realty_crm.database import begin_write
-from realty_crm.errors import ValidationFailed
+from realty_crm.errors import ServiceError, ValidationFailed
 from realty_crm.extensions import db
 from realty_crm.models import Agency, utcnow
 from realty_crm.policy import Action, require
@@ -225,16 +225,25 @@ def _process_one(agency: Agency, submission: FormSubmission) -> None:
             prospect, created = prospects.take_enquiry(
                 agency, submission.prospect_data, summary=_enquiry_summary(submission), details=details
             )
-    except Exception as exc:
+    except ServiceError as exc:  # refused by the prospect rules: kept, shown, can be retried
+        submission.status = SubmissionStatus.FAILED
+        submission.error = _refusal(exc)
+        return
+    except Exception as exc:  # a bug or an outage must not block the others either
         logger.exception("marketing_forms: submission %s could not be processed", submission.id)
         submission.status = SubmissionStatus.FAILED
-        submission.error = str(exc)[:1000] or exc.__class__.__name__
+        submission.error = (str(exc) or exc.__class__.__name__)[:1000]
         return
     submission.status = SubmissionStatus.PROCESSED
     submission.prospect_id = prospect.id
     submission.created_prospect = created
     submission.processed_at = utcnow()
     submission.error = ""
+
+
+def _refusal(exc: ServiceError) -> str:
+    fields = "; ".join(f"{field}: {message}" for field, message in exc.details.items())
+    return f"{exc.message} {fields}".strip()[:1000]
 
 
 def _enquiry_summary(submission: FormSubmission) -> str:
