@@ -12,8 +12,9 @@ from datetime import timedelta
 import pytest
 
 from realty_crm import tenancy
+from realty_crm.extensions import db
 from realty_crm.models import Role, utcnow
-from realty_crm.services import accounts, prospect_import, visits
+from realty_crm.services import accounts, plugins, prospect_import, visits
 from realty_crm.testing.factories import form_token
 
 # the path segment before an id argument -> the kind of record it names
@@ -28,6 +29,8 @@ KINDS = {
     "agents": "user",
     "tokens": "token",
     "imports": "prospect_import",
+    "marketing-forms": "enquiry_form",
+    "submissions": "form_submission",
 }
 # argument names that carry no record id (slugs, secrets, formats)
 NOT_IDS = {"filename", "kind", "fmt", "format", "agency_slug", "form_slug", "slug", "token_secret", "name"}
@@ -55,7 +58,10 @@ def _foreign_records(make) -> dict[str, int]:
             },
         )
         upload = prospect_import.upload(admin, "b.csv", b"First name,Email\nBea,bea@b.example.com\n")
+        form, submission = _form_with_a_submission(admin)
     return {
+        "enquiry_form": form.id,
+        "form_submission": submission.id,
         "prospect_import": upload.id,
         "prospect": prospect.id,
         "property": prop.id,
@@ -75,7 +81,11 @@ def _own_records(make, admin) -> dict[str, int]:
     call = make.call(admin, prospect)
     follow_up = make.follow_up(admin, prospect)
     token, _secret = accounts.create_token(admin, "a")
+    with tenancy.scope(admin.agency_id):
+        form, submission = _form_with_a_submission(admin)
     return {
+        "enquiry_form": form.id,
+        "form_submission": submission.id,
         "prospect": prospect.id,
         "property": prop.id,
         "call": call.id,
@@ -83,6 +93,23 @@ def _own_records(make, admin) -> dict[str, int]:
         "user": admin.id,
         "token": token.id,
     }
+
+
+def _form_with_a_submission(admin):  # type: ignore[no-untyped-def]
+    """An enquiry form (the marketing_forms plugin, on in the agency) and one failed submission."""
+    from realty_crm_marketing_forms import editor
+    from realty_crm_marketing_forms.models import FormSubmission, SubmissionStatus
+
+    plugins.set_enabled(None, admin.agency, "marketing_forms", True)
+    form = editor.save_form(
+        admin, None, {"name": "Contact", "slug": "contact", "fields": [{"name": "email"}]}
+    )
+    submission = FormSubmission(
+        agency_id=admin.agency_id, form_id=form.id, status=SubmissionStatus.FAILED, prospect_data={}
+    )
+    db.session.add(submission)
+    db.session.commit()
+    return form, submission
 
 
 def _kind_of(rule: str, arg: str) -> str | None:
