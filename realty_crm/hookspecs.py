@@ -46,8 +46,9 @@ def crm_register_blueprints(app: Any) -> Any:
     """Return a list of Flask blueprints to register (pages, public routes, static files).
 
     Called once at start-up. For a signed-in user the blueprint's views answer 404 when the
-    plugin is disabled in the user's agency; a public view (a form, a feed) finds its agency
-    itself and asks ``plugin_host.get_host().is_enabled(agency, name)``. Templates under the
+    plugin is disabled in the user's agency. A blueprint of public pages (a form, a feed) sets
+    ``blueprint.realty_crm_public = True`` to skip that check: its views find their agency
+    themselves and ask ``plugin_host.get_host().is_enabled(agency, name)``. Templates under the
     blueprint's ``template_folder`` are found as ``<plugin>/<name>.html`` and can be
     overridden by a file of that path in the app's ``templates/`` folder."""
 

@@ -270,12 +270,18 @@ class PluginHost:
         """Register the plugins' blueprints, each guarded by the user's agency enabled set."""
         for name, blueprints in self.collect("crm_register_blueprints", app=app):
             for blueprint in _as_list(blueprints):
-                blueprint.before_request(_guard(self, name))
+                if not getattr(blueprint, PUBLIC, False):
+                    blueprint.before_request(_guard(self, name))
                 app.register_blueprint(blueprint)
 
     def migration_directories(self) -> list[str]:
         """The plugins' Alembic versions folders."""
         return [str(path) for _name, path in self.collect("crm_migrations_directory")]
+
+
+# set to True on a blueprint of public pages: they find their agency themselves, whoever the
+# visitor is signed in as
+PUBLIC = "realty_crm_public"
 
 
 def _as_list(value: Any) -> Iterable[Blueprint]:

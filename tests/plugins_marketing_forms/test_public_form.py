@@ -278,3 +278,11 @@ def test_fields_the_form_does_not_ask_are_ignored(sol, visitor):
 
     [prospect] = sol.prospects()
     assert prospect.max_price is None and prospect.assigned_agent_id is None
+
+
+def test_staff_of_an_agency_without_the_plugin_can_still_open_another_agencys_form(sol, luna, login):
+    browser = login(luna.agent)  # signed in where the plugin is off
+
+    page = browser.get(sol.path)
+
+    assert page.status_code == 200

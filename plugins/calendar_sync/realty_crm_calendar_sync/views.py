@@ -86,5 +86,6 @@ def create_blueprint() -> Blueprint:
 def create_feed_blueprint() -> Blueprint:
     """The public feed ``/calendar/<secret>.ics``; it checks the plugin is on in the feed's agency."""
     blueprint = Blueprint(f"{NAME}_feed", __name__)
+    blueprint.realty_crm_public = True  # type: ignore[attr-defined] - the secret is the credential
     blueprint.add_url_rule("/calendar/<token_secret>.ics", "feed", feed, methods=["GET"])
     return blueprint

@@ -137,6 +137,7 @@ def create_public_blueprint() -> Blueprint:
     blueprint = Blueprint(
         f"{NAME}_public", __name__, static_folder="static", static_url_path="/f/static/marketing_forms"
     )
+    blueprint.realty_crm_public = True  # type: ignore[attr-defined] - whoever the visitor is signed in as
     csrf.exempt(blueprint)  # the signed form token stands in for the session's CSRF token
     blueprint.add_url_rule("/f/<agency_slug>/<form_slug>", "show", show, methods=["GET"])
     limited = limiter.limit(

@@ -4,9 +4,8 @@ into a prospect, or merged into the one with the same e-mail or phone.
 The two steps are separate so that a burst of enquiries is answered at the speed of one
 insert each, and so nothing sent is lost if processing fails: ``receive`` commits the
 submission as ``pending``; ``process_pending`` takes pending submissions in batches (right
-after the answer is sent while the queue is short, and every few seconds from the
-scheduler), each in a savepoint, so one that fails is marked ``failed`` with its error and
-the others go on.
+after the answer is sent while the worker is otherwise idle, and every few seconds from the
+scheduler); one that fails is marked ``failed`` with its error and the others go on.
 """
 
 from __future__ import annotations
@@ -194,6 +193,17 @@ def process_pending(agency: Agency, limit: int = 10_000) -> int:
 
 
 def _process_batch(agency: Agency, size: int) -> int:
+    """One batch in one transaction. Submissions were checked when received, so a batch
+    normally goes through whole; if anything in it fails, it is done again one savepoint per
+    submission, and the ones that fail are kept as failed."""
+    try:
+        return _run_batch(agency, size, careful=False)
+    except Exception:
+        db.session.rollback()
+        return _run_batch(agency, size, careful=True)
+
+
+def _run_batch(agency: Agency, size: int, careful: bool) -> int:
     begin_write()
     stmt = (
         select(FormSubmission)
@@ -205,12 +215,16 @@ def _process_batch(agency: Agency, size: int) -> int:
     )
     batch = list(db.session.scalars(stmt))
     for submission in batch:
-        _process_one(agency, submission)
+        if careful:
+            _process_alone(agency, submission)
+        else:
+            _process(agency, submission)
     commit()
     return len(batch)
 
 
-def _process_one(agency: Agency, submission: FormSubmission) -> None:
+def _process(agency: Agency, submission: FormSubmission) -> None:
+    """Make the submission a prospect (or merge it), and mark it processed."""
     form = submission.form
     details: dict[str, Any] = {
         "form_id": form.id,
@@ -220,25 +234,28 @@ def _process_one(agency: Agency, submission: FormSubmission) -> None:
         "property_reference": submission.property_reference,
         **{name: getattr(submission, name) for name in UTM_FIELDS if getattr(submission, name)},
     }
-    try:
-        with savepoint():
-            prospect, created = prospects.take_enquiry(
-                agency, submission.prospect_data, summary=_enquiry_summary(submission), details=details
-            )
-    except ServiceError as exc:  # refused by the prospect rules: kept, shown, can be retried
-        submission.status = SubmissionStatus.FAILED
-        submission.error = _refusal(exc)
-        return
-    except Exception as exc:  # a bug or an outage must not block the others either
-        logger.exception("marketing_forms: submission %s could not be processed", submission.id)
-        submission.status = SubmissionStatus.FAILED
-        submission.error = (str(exc) or exc.__class__.__name__)[:1000]
-        return
+    prospect, created = prospects.take_enquiry(
+        agency, submission.prospect_data, summary=_enquiry_summary(submission), details=details
+    )
     submission.status = SubmissionStatus.PROCESSED
     submission.prospect_id = prospect.id
     submission.created_prospect = created
     submission.processed_at = utcnow()
     submission.error = ""
+
+
+def _process_alone(agency: Agency, submission: FormSubmission) -> None:
+    """``_process`` in a savepoint: a submission that fails is kept as failed, with why."""
+    try:
+        with savepoint():
+            _process(agency, submission)
+    except ServiceError as exc:  # refused by the prospect rules: kept, shown, can be retried
+        submission.status = SubmissionStatus.FAILED
+        submission.error = _refusal(exc)
+    except Exception as exc:  # a bug or an outage must not block the others either
+        logger.exception("marketing_forms: submission %s could not be processed", submission.id)
+        submission.status = SubmissionStatus.FAILED
+        submission.error = (str(exc) or exc.__class__.__name__)[:1000]
 
 
 def _refusal(exc: ServiceError) -> str:
