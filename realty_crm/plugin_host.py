@@ -271,7 +271,9 @@ class PluginHost:
         for name, blueprints in self.collect("crm_register_blueprints", app=app):
             for blueprint in _as_list(blueprints):
                 if not getattr(blueprint, PUBLIC, False):
-                    blueprint.before_request(_guard(self, name))
+                    # first of the blueprint's checks: where the plugin is off, its pages do
+                    # not exist (404), whatever the visitor's role
+                    blueprint.before_request_funcs.setdefault(None, []).insert(0, _guard(self, name))
                 app.register_blueprint(blueprint)
 
     def migration_directories(self) -> list[str]:

@@ -46,6 +46,7 @@ def _target(agency_slug: str, form_slug: str) -> tuple[Agency, EnquiryForm]:
             abort(404)
         tenancy.enter(found[0].id)
         g.marketing_forms_target = found
+        g.marketing_forms_thanks_page = found[1].redirect_url
     return found[0], found[1]
 
 
@@ -118,11 +119,12 @@ def send(agency_slug: str, form_slug: str) -> Any:
 
 
 def _frame_anywhere(response: Response) -> Response:
-    """The form is made to be framed by the agency's own site: allow any parent page, and a
-    redirect after sending to the form's thank-you address."""
+    """The form is made to be framed by the agency's own site: allow any parent page, and (on
+    the form's own page, whose policy governs where sending it may lead) the form's thank-you
+    address."""
     form_action = "'self'"
-    target = response.headers.get("Location", "")
-    if target.startswith(("http://", "https://")):
+    target = g.get("marketing_forms_thanks_page", "")
+    if target:
         parts = urlsplit(target)
         form_action += f" {parts.scheme}://{parts.netloc}"
     response.headers["Content-Security-Policy"] = (
