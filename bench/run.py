@@ -271,8 +271,13 @@ def run_database(name: str, url: str, args: argparse.Namespace) -> DatabaseRun:
         cli(env, "init")  # migrations added since the seed (a new plugin's tables)
     app, agency_id, agent_id, token, ics_path = prepare(url)
     port = free_port()
+    # the server's log goes to a file: a pipe nobody reads fills up under concurrent load
+    # (waitress warns of its queue depth) and would stall the server
+    log_path = Path(env["REALTY_CRM_INSTANCE_PATH"]) / "server.log"
+    print(f"[{name}] server log: {log_path}", flush=True)
     server = subprocess.Popen([str(BIN / "realty-crm"), "serve", "--port", str(port), "--threads",
-                               str(args.threads)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               str(args.threads)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=log_path.open("w"))
     watcher = RssWatcher(server.pid)
     try:
         wait_for_server(port, server)
