@@ -316,8 +316,11 @@ def run_database(name: str, url: str, args: argparse.Namespace) -> DatabaseRun:
         # the exports last: they stream every call of the agency, topped up to EXPORT_ROWS
         top_up_calls(app, agency_id, env, round(EXPORT_ROWS * args.scale))
         exporter = Client(HOST, port, token=token)
+        # each twice, and the CSV thrice: served by different threads, a leak or a per-thread
+        # high-water mark would show as a climb from one to the next
         result.memory["exports"] = [
-            stream_export(exporter, watcher, f"/api/v1/exports/calls.{fmt}") for fmt in ("csv", "xlsx")
+            stream_export(exporter, watcher, f"/api/v1/exports/calls.{fmt}")
+            for fmt in ("csv", "csv", "csv", "xlsx", "xlsx")
         ]
         peak_mb = round(watcher.peak_kb / 1024, 1)
         result.memory["serving_peak_mb"] = max(result.memory["serving_peak_mb"], peak_mb)

@@ -191,7 +191,10 @@ def serve_command(host: str, port: int, threads: int) -> None:
     """Run the web app with the production WSGI server (waitress)."""
     import waitress
 
+    from .memory import limit_malloc_arenas
+
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    limit_malloc_arenas()  # before waitress starts its threads
     click.echo(f"Serving realty-crm on http://{host}:{port}/")
     waitress.serve(app, host=host, port=port, threads=threads, ident="realty-crm")
 
