@@ -204,3 +204,18 @@ def test_a_refused_submission_does_not_leave_the_worker_looking_busy(sol, visito
 
     # processed right after its answer: the refusal before it was counted out again
     assert _statuses(sol) == [SubmissionStatus.PROCESSED]
+
+
+def test_retrying_a_failed_submission_processes_it_alone_whatever_waits_in_the_queue(sol):
+    [failed] = _keep(sol, 1, first_name="")
+    _process(sol)
+    waiting = _keep(sol, 3, first=1)
+    with tenancy.scope(sol.agency.id):
+        submission = db.session.get(FormSubmission, failed)
+        submission.prospect_data = {**submission.prospect_data, "first_name": "Lead 0"}
+        db.session.commit()
+        submissions.retry(sol.manager, submission)
+
+    by_id = {s.id: s.status for s in sol.submissions()}
+    assert by_id[failed] == SubmissionStatus.PROCESSED
+    assert [by_id[i] for i in waiting] == [SubmissionStatus.PENDING] * 3

@@ -76,6 +76,11 @@ def by_form() -> dict[int, Figures]:
     return _figures(FormSubmission.form_id, [])
 
 
+def of_form(form_id: int) -> Figures:
+    """One form's figures."""
+    return _figures(FormSubmission.form_id, [FormSubmission.form_id == form_id]).get(form_id, Figures())
+
+
 def by_campaign(form_id: int) -> dict[str, Figures]:
     """One form's figures by campaign ("" for enquiries that named none), biggest first."""
     rows = _figures(FormSubmission.utm_campaign, [FormSubmission.form_id == form_id])

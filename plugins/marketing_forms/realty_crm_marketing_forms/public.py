@@ -56,7 +56,7 @@ def _settings(agency: Agency) -> Settings:
     return settings
 
 
-def _rate(*_args: Any) -> str:
+def _rate() -> str:
     agency, _form = _target(**request.view_args)  # type: ignore[arg-type]
     return f"{_settings(agency).submissions_per_address_per_hour} per hour"
 

@@ -172,9 +172,10 @@ def waiting_since(agency_id: int) -> datetime | None:
     )
 
 
-def process_pending(agency: Agency, limit: int = 10_000) -> int:
+def process_pending(agency: Agency, limit: int = 10_000, only: int | None = None) -> int:
     """Turn up to ``limit`` of the agency's pending submissions into prospects, oldest first,
-    a batch per transaction; returns how many were taken (processed or failed).
+    a batch per transaction (``only``: just the submission of that id, if pending); returns
+    how many were taken (processed or failed).
 
     On SQLite, whose one write lock the visitors' submissions also need, it pauses after each
     batch as long as the batch held the lock: a long queue is worked through at half the
@@ -183,7 +184,7 @@ def process_pending(agency: Agency, limit: int = 10_000) -> int:
     done = 0
     while done < limit:
         started = time.monotonic()
-        taken = _process_batch(agency, min(BATCH, limit - done))
+        taken = _process_batch(agency, min(BATCH, limit - done), only)
         if not taken:
             break
         done += taken
@@ -192,18 +193,18 @@ def process_pending(agency: Agency, limit: int = 10_000) -> int:
     return done
 
 
-def _process_batch(agency: Agency, size: int) -> int:
+def _process_batch(agency: Agency, size: int, only: int | None = None) -> int:
     """One batch in one transaction. Submissions were checked when received, so a batch
     normally goes through whole; if anything in it fails, it is done again one savepoint per
     submission, and the ones that fail are kept as failed."""
     try:
-        return _run_batch(agency, size, careful=False)
+        return _run_batch(agency, size, only, careful=False)
     except Exception:
         db.session.rollback()
-        return _run_batch(agency, size, careful=True)
+        return _run_batch(agency, size, only, careful=True)
 
 
-def _run_batch(agency: Agency, size: int, careful: bool) -> int:
+def _run_batch(agency: Agency, size: int, only: int | None, careful: bool) -> int:
     begin_write()
     stmt = (
         select(FormSubmission)
@@ -213,6 +214,8 @@ def _run_batch(agency: Agency, size: int, careful: bool) -> int:
         # another worker (web or scheduler) takes the next rows, never the same ones
         .with_for_update(skip_locked=True)
     )
+    if only is not None:
+        stmt = stmt.where(FormSubmission.id == only)
     batch = list(db.session.scalars(stmt))
     for submission in batch:
         if careful:
@@ -275,14 +278,15 @@ def _enquiry_summary(submission: FormSubmission) -> str:
 
 
 def retry(actor: Any, submission: FormSubmission) -> None:
-    """Put a failed submission back in the queue and process the agency's queue now."""
+    """Process a failed submission again, now."""
     require(actor, Action.MANAGE_MARKETING)
     if submission.status != SubmissionStatus.FAILED:
         message = _("Only a submission that failed can be processed again.")
         raise ValidationFailed(message, {"status": message})
+    submission_id, agency = submission.id, _agency(submission.form)
     submission.status = SubmissionStatus.PENDING
     commit()
-    process_pending(_agency(submission.form))
+    process_pending(agency, only=submission_id)
 
 
 def process_pending_job(agency: Agency) -> int:

@@ -133,7 +133,7 @@ def detail(form_id: int) -> Any:
     )
     return render_template(
         f"{NAME}/detail.html", form=form, public_url=public_url, recent=recent,
-        total=figures.by_form().get(form.id, figures.Figures()), campaigns=figures.by_campaign(form.id),
+        total=figures.of_form(form.id), campaigns=figures.by_campaign(form.id),
         stalled=_stalled(),
     )
 
