@@ -19,7 +19,7 @@ from realty_crm.errors import ValidationFailed
 from realty_crm.extensions import csrf, db, limiter
 from realty_crm.models import Agency
 from realty_crm.plugin_host import get_host
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
 from . import inline, submissions
@@ -31,17 +31,21 @@ from .settings import NAME, Settings
 MAX_BODY = 64 * 1024
 
 
+# built once: every submission of a burst runs it
+_TARGET = (
+    select(Agency, EnquiryForm)
+    .join(EnquiryForm, EnquiryForm.agency_id == Agency.id)
+    .where(Agency.slug == bindparam("agency_slug"), EnquiryForm.slug == bindparam("form_slug"))
+    .execution_options(**tenancy.unscoped())
+)
+
+
 def _target(agency_slug: str, form_slug: str) -> tuple[Agency, EnquiryForm]:
     """The agency and form of the address, read once per request (the rate limit asks
     first), in one query; 404 unless both exist and the plugin is on in the agency."""
     found = g.get("marketing_forms_target")
     if found is None:
-        found = db.session.execute(
-            select(Agency, EnquiryForm)
-            .join(EnquiryForm, EnquiryForm.agency_id == Agency.id)
-            .where(Agency.slug == agency_slug, EnquiryForm.slug == form_slug)
-            .execution_options(**tenancy.unscoped())
-        ).first()
+        found = db.session.execute(_TARGET, {"agency_slug": agency_slug, "form_slug": form_slug}).first()
         if found is None or not get_host().is_enabled(found[0], NAME):
             abort(404)
         tenancy.enter(found[0].id)
