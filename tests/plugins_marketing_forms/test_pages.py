@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from realty_crm_marketing_forms import figures, submissions
+from realty_crm_marketing_forms import figures, processing
 from realty_crm_marketing_forms.figures import Figures
 from realty_crm_marketing_forms.models import EnquiryForm, FormSubmission, SubmissionStatus
 from sqlalchemy import select
@@ -81,7 +81,7 @@ def _keep(branch: Any, form: EnquiryForm | None = None, status: SubmissionStatus
 
 def _process(branch: Any) -> int:
     with tenancy.scope(branch.agency.id):
-        return submissions.process_pending(db.session.get(Agency, branch.agency.id))
+        return processing.process_pending(db.session.get(Agency, branch.agency.id))
 
 
 def _retry(browser: Any, form_id: int, submission_id: int) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import realty_crm_marketing_forms
 from flask import Flask
-from realty_crm_marketing_forms import inline, submissions
+from realty_crm_marketing_forms import inline, processing
 from realty_crm_marketing_forms.models import FormSubmission, SubmissionStatus
 
 from realty_crm import hookimpl, tenancy
@@ -73,7 +73,7 @@ def _keep(branch: Any, count: int, first: int = 0, **data: Any) -> list[int]:
 
 def _process(branch: Any) -> int:
     with tenancy.scope(branch.agency.id):
-        return submissions.process_pending(db.session.get(Agency, branch.agency.id))
+        return processing.process_pending(db.session.get(Agency, branch.agency.id))
 
 
 def _statuses(branch: Any) -> list[SubmissionStatus]:
@@ -123,7 +123,7 @@ def test_one_bad_submission_fails_alone_and_the_batch_goes_on(sol, listener):
 
 
 def test_a_long_queue_is_processed_in_batches_oldest_first(sol):
-    ids = _keep(sol, submissions.BATCH * 2 + 3)
+    ids = _keep(sol, processing.BATCH * 2 + 3)
 
     assert _process(sol) == len(ids)
 
@@ -136,7 +136,7 @@ def test_processing_stops_at_its_limit(sol):
     _keep(sol, 5)
 
     with tenancy.scope(sol.agency.id):
-        assert submissions.process_pending(db.session.get(Agency, sol.agency.id), limit=3) == 3
+        assert processing.process_pending(db.session.get(Agency, sol.agency.id), limit=3) == 3
 
     assert _statuses(sol).count(SubmissionStatus.PENDING) == 2
 
@@ -149,7 +149,7 @@ def test_two_workers_processing_at_once_never_take_the_same_submission(sol, app,
     def work(app: Flask) -> None:
         with app.app_context(), tenancy.scope(sol.agency.id):
             barrier.wait()
-            taken.append(submissions.process_pending(db.session.get(Agency, sol.agency.id)))
+            taken.append(processing.process_pending(db.session.get(Agency, sol.agency.id)))
             db.session.remove()
 
     threads = [threading.Thread(target=work, args=(a,)) for a in (app, other_app)]
@@ -214,7 +214,7 @@ def test_retrying_a_failed_submission_processes_it_alone_whatever_waits_in_the_q
         submission = db.session.get(FormSubmission, failed)
         submission.prospect_data = {**submission.prospect_data, "first_name": "Lead 0"}
         db.session.commit()
-        submissions.retry(sol.manager, submission)
+        processing.retry(sol.manager, submission)
 
     by_id = {s.id: s.status for s in sol.submissions()}
     assert by_id[failed] == SubmissionStatus.PROCESSED

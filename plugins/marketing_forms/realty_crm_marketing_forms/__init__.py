@@ -22,9 +22,9 @@ from realty_crm.policy import Action, can
 from realty_crm.scheduler import JobSpec
 
 from . import models  # noqa: F401 - the tables are known once the plugin is loaded
+from .processing import process_pending_job
 from .public import create_public_blueprint
 from .settings import NAME, Settings
-from .submissions import process_pending_job
 from .views import create_blueprint
 
 __version__ = "0.1.0"

@@ -16,12 +16,12 @@ from realty_crm import tenancy
 from realty_crm.extensions import db
 from realty_crm.models import Agency
 
-from . import submissions
+from . import processing
 
 logger = logging.getLogger(__name__)
 
 # at most this many per answer: a long queue left by a burst is the scheduler's
-INLINE_LIMIT = 5 * submissions.BATCH
+INLINE_LIMIT = 5 * processing.BATCH
 EXTENSION = "marketing_forms_inline"
 
 
@@ -58,7 +58,7 @@ class InlineProcessing:
         try:
             with app.app_context(), tenancy.scope(agency_id):
                 try:
-                    submissions.process_pending(db.session.get(Agency, agency_id), limit=INLINE_LIMIT)
+                    processing.process_pending(db.session.get(Agency, agency_id), limit=INLINE_LIMIT)
                 except Exception:
                     logger.exception("marketing_forms: processing agency %s's submissions failed", agency_id)
                     db.session.rollback()

@@ -22,7 +22,7 @@ from realty_crm.plugin_host import get_host
 from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
-from . import inline, submissions
+from . import inline, intake
 from .fields import CATALOGUE
 from .models import EnquiryForm
 from .settings import NAME, Settings
@@ -74,11 +74,11 @@ def _page(
     values: dict[str, str] | None = None,
 ) -> tuple[str, int]:
     values = values or {}
-    utm = {name: values.get(name) or request.args.get(name, "") for name in submissions.UTM_FIELDS}
+    utm = {name: values.get(name) or request.args.get(name, "") for name in intake.UTM_FIELDS}
     html = render_template(
-        f"{NAME}/public.html", agency=agency, form=form, fields=submissions.asked(form),
-        required=submissions.required(form), token=submissions.form_token(form), errors=errors or {},
-        values=values, utm=utm, H=submissions, catalogue=CATALOGUE,
+        f"{NAME}/public.html", agency=agency, form=form, fields=intake.asked(form),
+        required=intake.required(form), token=intake.form_token(form), errors=errors or {},
+        values=values, utm=utm, H=intake, catalogue=CATALOGUE,
     )
     return html, status
 
@@ -106,7 +106,7 @@ def send(agency_slug: str, form_slug: str) -> Any:
     processing = inline.for_app(app)
     processing.begin()
     try:
-        submission = submissions.receive(form, raw, _settings(agency).min_fill_seconds)
+        submission = intake.receive(form, raw, _settings(agency).min_fill_seconds)
         if redirect_url:
             response = redirect(redirect_url, 303)
         else:

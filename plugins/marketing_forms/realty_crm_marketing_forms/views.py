@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, StringField, TextAreaField, URLField
 
-from . import editor, figures, submissions
+from . import editor, figures, processing
 from .fields import CATALOGUE, FIXED
 from .models import EnquiryForm, FormSubmission, SubmissionStatus
 from .settings import NAME
@@ -106,7 +106,7 @@ def index() -> Any:
 def _stalled() -> datetime | None:
     """When the oldest submission still waiting arrived, if that is long enough ago to mean
     nothing is processing the queue (the scheduler is not running)."""
-    since = submissions.waiting_since(actor().agency_id)
+    since = processing.waiting_since(actor().agency_id)
     return since if since is not None and utcnow() - since > STALLED_AFTER else None
 
 
@@ -145,7 +145,7 @@ def retry(form_id: int, submission_id: int) -> Any:
     if submission.form_id != form.id:
         abort(404)
     try:
-        submissions.retry(actor(), submission)
+        processing.retry(actor(), submission)
     except ServiceError as exc:
         db.session.rollback()
         flash(exc.message, "error")
