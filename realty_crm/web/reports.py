@@ -83,8 +83,9 @@ def _form(user: User) -> ReportFilterForm:
     return form
 
 
-def _page_filters(user: User, form: ReportFilterForm) -> ReportFilters:
-    """The filters of the page: what parsed, the defaults for the rest (errors stay on the form)."""
+def page_filters(user: User, form: ReportFilterForm) -> ReportFilters:
+    """The filters of a page: what parsed, the defaults for the rest (errors stay on the form).
+    A page without an agent choice deletes the form's ``agent_id`` first."""
     invalid_filters_dropped(form)
     data = {
         "from": form.date_from.data,
@@ -170,7 +171,7 @@ def index() -> str:
     """The four reports for the period (and agent) of the filter form."""
     user = actor()
     form = _form(user)
-    filters = _page_filters(user, form)
+    filters = page_filters(user, form)
     pipeline = reports.pipeline(user, filters)
     sources = reports.sources(user, filters)
     agents = reports.agents(user, filters)

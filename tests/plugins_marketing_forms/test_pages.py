@@ -28,6 +28,9 @@ NEW = "/marketing-forms/new"
 PAGES = ["/marketing-forms/", "/marketing-forms/new", "/marketing-forms/{id}", "/marketing-forms/{id}/edit"]
 STALLED = "nothing is processing them"
 
+# a period around now, wide enough for every submission a test makes
+THIS_YEAR = (utcnow() - timedelta(days=180), utcnow() + timedelta(days=180))
+
 
 def _builder_data(ask: tuple[str, ...] = ("email", "message"), require: tuple[str, ...] = ("email",),
                   **values: Any) -> dict[str, Any]:
@@ -498,7 +501,7 @@ def traffic(sol, visitor, make):
 
 def test_the_figures_of_a_form_count_each_prospect_once(sol, traffic):
     with tenancy.scope(sol.agency.id):
-        by_form = figures.by_form()
+        by_form = figures.by_form(*THIS_YEAR)
 
     assert by_form == {sol.form.id: Figures(
         submissions=7, pending=1, failed=1, prospects=4, new_prospects=3, with_visit=1, won=1,
@@ -507,7 +510,7 @@ def test_the_figures_of_a_form_count_each_prospect_once(sol, traffic):
 
 def test_the_figures_by_campaign_are_biggest_first(sol, traffic):
     with tenancy.scope(sol.agency.id):
-        by_campaign = figures.by_campaign(sol.form.id)
+        by_campaign = figures.by_campaign(sol.form.id, *THIS_YEAR)
 
     assert list(by_campaign.items()) == [
         ("", Figures(submissions=3, pending=1, failed=1, prospects=1, new_prospects=1, won=1)),
@@ -567,9 +570,9 @@ def test_another_agencys_enquiries_are_not_counted(sol, luna, traffic, visitor, 
     visitor.send(luna.path, {"first_name": "Zoe", "email": "zoe@example.com", "utm_campaign": "spring"})
 
     with tenancy.scope(sol.agency.id):
-        assert figures.by_form()[sol.form.id].submissions == 7
-        assert figures.by_campaign(sol.form.id)["spring"].submissions == 3
-        assert luna.form.id not in figures.by_form()
+        assert figures.by_form(*THIS_YEAR)[sol.form.id].submissions == 7
+        assert figures.by_campaign(sol.form.id, *THIS_YEAR)["spring"].submissions == 3
+        assert luna.form.id not in figures.by_form(*THIS_YEAR)
     assert _rows(login(sol.manager).get(INDEX).get_data(as_text=True))["Contact us"]["Prospects"] == "4"
     assert _rows(login(luna.manager).get(INDEX).get_data(as_text=True))["Contact us"]["Submissions"] == "1"
 
@@ -753,3 +756,62 @@ def test_the_forms_list_shows_only_the_agencys_own_forms(sol, luna, login):
     html = login(sol.manager).get(INDEX).get_data(as_text=True)
 
     assert "Contact us" in html and "Luna&#39;s form" not in html and "Luna's form" not in html
+
+
+# --- the period of the figures ----------------------------------------------------------------
+
+
+def _age(branch: Any, email: str, days: int) -> None:
+    """Move the submissions from ``email`` back ``days`` days."""
+    with tenancy.scope(branch.agency.id):
+        for submission in db.session.scalars(select(FormSubmission)):
+            if submission.prospect_data.get("email") == email:
+                submission.received_at = utcnow() - timedelta(days=days)
+        db.session.commit()
+
+
+def test_the_figures_count_the_enquiries_received_in_the_period(sol, traffic):
+    _age(sol, "bea@example.com", 40)
+    _age(sol, "known@example.com", 200)
+    with tenancy.scope(sol.agency.id):
+        month = figures.of_form(sol.form.id, utcnow() - timedelta(days=30), utcnow() + timedelta(days=1))
+        quarter = figures.of_form(sol.form.id, utcnow() - timedelta(days=90), utcnow() + timedelta(days=1))
+
+    assert (month.submissions, month.prospects, month.with_visit) == (5, 2, 0)
+    assert (quarter.submissions, quarter.prospects, quarter.with_visit) == (6, 3, 1)
+
+
+def test_the_pages_show_the_last_90_days_unless_asked_otherwise(sol, traffic, login):
+    _age(sol, "known@example.com", 200)
+    browser = login(sol.manager)
+
+    default = browser.get(INDEX).get_data(as_text=True)
+    year = browser.get(INDEX, query_string={
+        "date_from": (utcnow() - timedelta(days=365)).date().isoformat(),
+        "date_to": utcnow().date().isoformat(),
+    }).get_data(as_text=True)
+
+    assert _rows(default)["Contact us"]["Submissions"].startswith("6 ")
+    assert "Figures of the enquiries received from" in default
+    assert _rows(year)["Contact us"]["Submissions"].startswith("7 ")
+
+
+def test_a_forms_page_filters_its_campaigns_by_the_period(sol, traffic, login):
+    _age(sol, "known@example.com", 200)
+
+    html = login(sol.manager).get(f"{INDEX}{sol.form.id}").get_data(as_text=True)
+
+    assert "autumn" not in html.split("Latest submissions")[0]
+
+
+@pytest.mark.parametrize("query", [
+    {"date_from": "not-a-day"},
+    {"date_from": "2026-06-30", "date_to": "2026-01-01"},
+])
+def test_a_bad_period_is_shown_as_an_error_and_the_last_90_days_are_used(sol, traffic, login, query):
+    page = login(sol.manager).get(INDEX, query_string=query)
+
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'class="error"' in html
+    assert _rows(html)["Contact us"]["Submissions"].startswith("7 ")

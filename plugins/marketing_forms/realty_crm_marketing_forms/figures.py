@@ -1,9 +1,12 @@
-"""What each form brought: submissions, prospects (new ones among them), visits and wins,
-per form and, within a form, per campaign (the ``utm_campaign`` its link carried)."""
+"""What each form brought in a period: submissions, prospects (new ones among them), visits
+and wins, per form and, within a form, per campaign (the ``utm_campaign`` its link carried).
+A submission counts in the period it was received; its prospect's visits and status are
+counted as they stand now."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from realty_crm.extensions import db
@@ -71,17 +74,24 @@ def _figures(key: Any, where: list[Any]) -> dict[Any, Figures]:
     return result
 
 
-def by_form() -> dict[int, Figures]:
-    """Figures of every form of the agency in scope, by form id."""
-    return _figures(FormSubmission.form_id, [])
+def _received(start: datetime, end: datetime) -> list[Any]:
+    return [FormSubmission.received_at >= start, FormSubmission.received_at < end]
 
 
-def of_form(form_id: int) -> Figures:
-    """One form's figures."""
-    return _figures(FormSubmission.form_id, [FormSubmission.form_id == form_id]).get(form_id, Figures())
+def by_form(start: datetime, end: datetime) -> dict[int, Figures]:
+    """Figures of every form of the agency in scope for submissions received in
+    ``[start, end)``, by form id."""
+    return _figures(FormSubmission.form_id, _received(start, end))
 
 
-def by_campaign(form_id: int) -> dict[str, Figures]:
-    """One form's figures by campaign ("" for enquiries that named none), biggest first."""
-    rows = _figures(FormSubmission.utm_campaign, [FormSubmission.form_id == form_id])
+def of_form(form_id: int, start: datetime, end: datetime) -> Figures:
+    """One form's figures for ``[start, end)``."""
+    where = [FormSubmission.form_id == form_id, *_received(start, end)]
+    return _figures(FormSubmission.form_id, where).get(form_id, Figures())
+
+
+def by_campaign(form_id: int, start: datetime, end: datetime) -> dict[str, Figures]:
+    """One form's figures for ``[start, end)`` by campaign ("" for enquiries that named
+    none), biggest first."""
+    rows = _figures(FormSubmission.utm_campaign, [FormSubmission.form_id == form_id, *_received(start, end)])
     return dict(sorted(rows.items(), key=lambda item: (-item[1].submissions, item[0])))

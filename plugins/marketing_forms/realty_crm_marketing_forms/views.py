@@ -15,8 +15,10 @@ from realty_crm.errors import ServiceError
 from realty_crm.extensions import db
 from realty_crm.models import utcnow
 from realty_crm.policy import Action
+from realty_crm.services.reports import ReportFilters
 from realty_crm.web.common import actor, guard
 from realty_crm.web.forms import attempt
+from realty_crm.web.reports import ReportFilterForm, page_filters
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, StringField, TextAreaField, URLField
@@ -96,10 +98,20 @@ def _save(form: EnquiryForm | None) -> Any:
     return redirect(url_for(".detail", form_id=saved.id))
 
 
+def _period() -> tuple[ReportFilterForm, ReportFilters]:
+    """The period of the figures from the page's filter form (the last 90 days by default)."""
+    form = ReportFilterForm(request.args)
+    del form.agent_id
+    return form, page_filters(actor(), form)
+
+
 def index() -> Any:
-    """The agency's forms, each with its figures."""
+    """The agency's forms, each with its figures for the period."""
+    period_form, period = _period()
     return render_template(
-        f"{NAME}/index.html", forms=editor.forms_of(actor()), figures=figures.by_form(), stalled=_stalled()
+        f"{NAME}/index.html", forms=editor.forms_of(actor()),
+        figures=figures.by_form(period.start, period.end),
+        period_form=period_form, period=period, stalled=_stalled(),
     )
 
 
@@ -121,8 +133,10 @@ def edit(form_id: int) -> Any:
 
 
 def detail(form_id: int) -> Any:
-    """A form's address and embed snippet, its figures by campaign and its latest submissions."""
+    """A form's address and embed snippet, its figures by campaign for the period and its
+    latest submissions."""
     form = tenancy.get_or_404(EnquiryForm, form_id)
+    period_form, period = _period()
     recent = db.session.scalars(
         select(FormSubmission).where(FormSubmission.form_id == form.id)
         .options(selectinload(FormSubmission.prospect))
@@ -133,8 +147,9 @@ def detail(form_id: int) -> Any:
     )
     return render_template(
         f"{NAME}/detail.html", form=form, public_url=public_url, recent=recent,
-        total=figures.of_form(form.id), campaigns=figures.by_campaign(form.id),
-        stalled=_stalled(),
+        total=figures.of_form(form.id, period.start, period.end),
+        campaigns=figures.by_campaign(form.id, period.start, period.end),
+        period_form=period_form, period=period, stalled=_stalled(),
     )
 
 
