@@ -68,6 +68,8 @@ TRIGGERS: dict[str, type[BaseTrigger]] = {"interval": IntervalTrigger, "cron": C
 INTERVAL_UNITS = ("weeks", "days", "hours", "minutes", "seconds")
 # short enough for ``plugin_errors.hook`` ("job:<id>") and the job store's 191-character key
 JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
+# a clean run quicker than this is logged at DEBUG, a slower or failing one at INFO
+QUIET_RUN_SECONDS = 1.0
 
 
 def identity() -> str:
@@ -473,8 +475,11 @@ class JobScheduler(BaseScheduler):
             else:
                 logger.info("job %s not run: plugin %s is enabled in no agency", key, job.plugin)
                 continue
-            logger.info("job %s (due %s) ran in %.1fs%s", key, run_time, time.monotonic() - started,
-                        f", failing {failed} time(s)" if failed else "")
+            took = time.monotonic() - started
+            # a job every few seconds (the enquiry queue) would fill the log with quick, clean runs
+            level = logging.INFO if failed or took >= QUIET_RUN_SECONDS else logging.DEBUG
+            logger.log(level, "job %s (due %s) ran in %.1fs%s", key, run_time, took,
+                       f", failing {failed} time(s)" if failed else "")
 
     def _agency_ids(self, job: ScheduledJob) -> list[int]:
         if job.plugin is not None:

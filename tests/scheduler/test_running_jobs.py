@@ -220,3 +220,26 @@ def test_run_later_than_the_grace_time_is_skipped(app, plugin, scheduler, record
 
     assert len(recorder.of("daily")) == (1 if late < hours(1) else 0)
     assert stored_next_run("probe:daily") == ELEVEN + timedelta(days=1)
+
+
+def _run_levels(caplog, job: str) -> list[int]:  # type: ignore[no-untyped-def]
+    """The levels of the "ran in" lines of ``job``."""
+    return [r.levelno for r in caplog.records
+            if r.getMessage().startswith(f"job probe:{job} ") and "ran in" in r.getMessage()]
+
+
+def test_a_quick_clean_run_is_logged_quietly_and_a_failing_one_loudly(
+    app, plugin, scheduler, recorder, enable, caplog
+):
+    def explode(agency: Agency) -> None:
+        raise ValueError("boom")
+
+    plugin.specs = [recorder.once_per_run("tick"),
+                    JobSpec("explode", explode, "cron", {"minute": 0}, per_agency=True)]
+    enable()
+
+    with caplog.at_level(logging.DEBUG, logger="realty_crm.scheduler"):
+        scheduler(app).run_due(ELEVEN, wait=True)
+
+    assert _run_levels(caplog, "tick") == [logging.DEBUG]
+    assert _run_levels(caplog, "explode") == [logging.INFO]
