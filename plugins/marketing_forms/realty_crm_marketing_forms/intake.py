@@ -82,9 +82,10 @@ def required(form: EnquiryForm) -> set[str]:
 def _check_answers(form: EnquiryForm, answers: dict[str, str], consent: bool) -> dict[str, Any]:
     """The prospect input of the answers; every problem at once, keyed by form field."""
     errors: dict[str, str] = {}
+    must = required(form)
     for name, value in answers.items():
         kind = CATALOGUE[name]
-        if not value and name in required(form):
+        if not value and name in must:
             errors[name] = _("This field is required.")
         elif len(value) > kind.max_length:
             errors[name] = _("At most %(n)d characters.", n=kind.max_length)

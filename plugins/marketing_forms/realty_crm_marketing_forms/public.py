@@ -83,11 +83,16 @@ def _page(
     return html, status
 
 
+def _closed(agency: Agency, form: EnquiryForm) -> tuple[str, int]:
+    """What a closed form answers, to a visit or a submission alike."""
+    return render_template(f"{NAME}/closed.html", agency=agency, form=form), 410
+
+
 def show(agency_slug: str, form_slug: str) -> Any:
     """The form, ready to fill in (a closed form says so)."""
     agency, form = _target(agency_slug, form_slug)
     if not form.active:
-        return render_template(f"{NAME}/closed.html", agency=agency, form=form), 410
+        return _closed(agency, form)
     return _page(agency, form)
 
 
@@ -95,7 +100,7 @@ def send(agency_slug: str, form_slug: str) -> Any:
     """Receive an enquiry: kept and thanked, or the form again with what to correct."""
     agency, form = _target(agency_slug, form_slug)
     if not form.active:
-        return render_template(f"{NAME}/closed.html", agency=agency, form=form), 410
+        return _closed(agency, form)
     if (request.content_length or 0) > MAX_BODY:
         abort(413)
     raw = request.form.to_dict()
