@@ -90,7 +90,7 @@ class Agency:
 
     users: dict[Role, User]
     arguments: dict[str, list[Any]]
-    queries: dict[str, dict[str, Any]]
+    queries: dict[str, list[dict[str, Any]]]
 
     def set_language(self, language: str) -> None:
         """The language every user of the agency reads the pages in."""
@@ -132,10 +132,11 @@ def demo(app: Flask) -> Agency:
             "form_id": [form.id], "agency_slug": [agency.slug], "form_slug": [form.slug],
             "name": get_host().names,  # Settings → Plugins → each plugin
         }
-        # pages that show something only when asked about a record
+        # pages that show something only when asked about a record, or that have several views
         queries = {
-            "distribution.confirm": {"prospect_ids": [visit.prospect_id], "agent": colleague.id},
-            "visits.new": {"prospect_id": visit.prospect_id},
+            "distribution.confirm": [{"prospect_ids": [visit.prospect_id], "agent": colleague.id}],
+            "visits.new": [{}, {"prospect_id": visit.prospect_id}],
+            "calendar.index": [{}, {"view": "week"}],
         }
     db.session.commit()
     return Agency(users, arguments, queries)
@@ -151,9 +152,11 @@ def _is_page(rule: Any) -> bool:
     )
 
 
-def page_paths(app: Flask, arguments: dict[str, list[Any]], queries: dict[str, dict[str, Any]]) -> list[str]:
-    """The address of every page in the URL map, each parameter filled with each of its values
-    (and the query a page needs, if any)."""
+def page_paths(
+    app: Flask, arguments: dict[str, list[Any]], queries: dict[str, list[dict[str, Any]]]
+) -> list[str]:
+    """The address of every page in the URL map, each parameter filled with each of its values,
+    with each of the queries listed for it (none if none is)."""
     paths = []
     with app.test_request_context():
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
@@ -165,7 +168,7 @@ def page_paths(app: Flask, arguments: dict[str, list[Any]], queries: dict[str, d
                 f"{rule.rule} takes {missing}: give a seeded value in the demo fixture, "
                 "or list the route in NOT_PAGES if it is not a page"
             )
-            combos: list[dict[str, Any]] = [queries.get(rule.endpoint, {})]
+            combos = queries.get(rule.endpoint, [{}])
             for name in needed:
                 combos = [{**combo, name: value} for combo in combos for value in arguments[name]]
             paths.extend(app.url_for(rule.endpoint, **combo) for combo in combos)
