@@ -122,7 +122,7 @@ def demo(app: Flask) -> Agency:
             "maria.de.los.angeles.fernandez.villaverde@correo-largo.example.com,600111222\n".encode(),
         )
         form = editor.save_form(manager, None, {
-            "name": "Solicite una visita", "slug": "visita",
+            "name": "Solicite una visita", "slug": "solicite-una-visita-de-prueba",
             "fields": [{"name": "email", "required": True}, {"name": "phone"}, {"name": "message"}],
             "consent_text": "Deseo recibir noticias sobre inmuebles como este.",
         })
