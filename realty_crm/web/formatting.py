@@ -8,13 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from babel import Locale
+from babel.numbers import format_percent
 from flask import Flask
 from flask_babel import (
     format_currency,
     format_date,
     format_datetime,
     format_decimal,
-    format_percent,
     format_time,
     format_timedelta,
     get_locale,
@@ -105,7 +105,8 @@ def percent(value: float | int | None) -> str:
     """A percentage out of 100 as the user's language writes it: "100%" in en, "100 %" in es."""
     if value is None:
         return ""
-    return format_percent(Decimal(str(value)) / 100, decimal_quantization=False)
+    locale = get_locale() or Locale("en")
+    return format_percent(Decimal(str(value)) / 100, locale=locale, decimal_quantization=False)
 
 
 def number(value: Any) -> str:
