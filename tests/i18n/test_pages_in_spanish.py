@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale, gettext, lazy_pgettext, ngettext, pgettext
+from realty_crm_marketing_forms import editor
 
 from realty_crm import tenancy
 from realty_crm.models import Role, User, utcnow
@@ -54,6 +55,10 @@ def agencia(make: Factory) -> dict[str, User]:
             })
     for name in PLUGINS:
         plugins.set_enabled(None, agency, name, True)
+    with tenancy.scope(agency.id):
+        editor.save_form(manager, None, {
+            "name": "Contacto", "slug": "contacto", "fields": [{"name": "email"}, {"name": "operation"}],
+        })
     return staff
 
 
@@ -98,6 +103,19 @@ def test_no_page_shows_a_message_without_its_spanish_translation(
         f"(add them to realty_crm/translations/es/LC_MESSAGES/messages.po):\n  "
         + "\n  ".join(sorted(missing))
     )
+
+
+def test_the_pages_before_sign_in_show_no_message_without_its_spanish_translation(
+    agencia: dict[str, User], client: FlaskClient
+):
+    spanish = {"Accept-Language": "es-ES,es;q=0.9"}
+    slug = agencia["admin"].agency.slug
+    with recording("es") as missing:
+        pages = [client.get(path, headers=spanish) for path in ("/login", f"/f/{slug}/contacto")]
+        refused = client.post("/login", data={"email": "x", "password": "y"}, headers=spanish)
+    assert [page.status_code for page in pages] == [200, 200]
+    assert refused.status_code in (400, 401)
+    assert not missing, sorted(missing)
 
 
 def test_the_guard_notes_exactly_the_ids_the_catalogue_lacks(app: Flask):
