@@ -40,9 +40,8 @@ def test_the_users_list_names_the_languages_in_the_readers_language(people, logi
     assert "Spanish, English, Portuguese (Brazil), xx" in row
 
 
-def test_the_import_preview_shows_sources_operations_and_types_in_spanish(people, login, make):
-    manager = make.user(people.agencia, Role.MANAGER, name="Mónica Gerente")
-    browser = login(manager)
+def _upload(browser) -> str:  # type: ignore[no-untyped-def]
+    """Upload a small CSV file to import; the address of its preview."""
     csv = (
         "Nombre;Correo;Origen;Operación;Tipo\n"
         "Lucía;lucia@example.com;phone;buy;flat, penthouse\n"
@@ -51,7 +50,12 @@ def test_the_import_preview_shows_sources_operations_and_types_in_spanish(people
                                                   "file": (io.BytesIO(csv), "leads.csv")},
                             content_type="multipart/form-data")
     assert uploaded.status_code == 302, uploaded.get_data(as_text=True)[:500]
-    page = _text(browser.get(uploaded.headers["Location"]))
+    return uploaded.headers["Location"]
+
+
+def test_the_import_preview_shows_sources_operations_and_types_in_spanish(people, login, make):
+    browser = login(make.user(people.agencia, Role.MANAGER, name="Mónica Gerente"))
+    page = _text(browser.get(_upload(browser)))
     row = page.split('data-label="Fila"')[1].split("</tr>")[0]
     for shown in ("Teléfono", "Compra", "Piso, Ático"):
         assert f">{shown}</td>" in row, shown
@@ -100,3 +104,13 @@ def test_match_scores_write_the_percentage_the_readers_way(people, login, make):
     page = _text(login(people.agente).get(f"/prospects/{prospect.id}"))
     assert "100 % de coincidencia" in page
     assert "precio un 5 % por encima de su presupuesto" in page
+
+
+def test_count_columns_agree_in_number_and_gender_in_spanish(people, login, make):
+    browser = login(make.user(people.agencia, Role.MANAGER, name="Mónica Gerente"))
+    _upload(browser)
+    imports = _text(browser.get("/imports"))
+    for header in ("Creados", "Fusionados", "Omitidos"):
+        assert f">{header}</th>" in imports, header
+    reports = _text(browser.get("/reports"))
+    assert '<th scope="col" class="num">Ganados</th>' in reports  # prospects won, counted
