@@ -59,7 +59,7 @@ test: lint test-sqlite test-postgres ## Lint, then the whole suite on SQLite, th
 
 translations: install ## Extract the messages, merge them into each catalogue and compile the .mo files
 	@mkdir -p $(TRANSLATIONS)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k _lp:1c,2 -k lazy_pgettext:1c,2 \
 	  --project=realty-crm --copyright-holder="realty-crm contributors" --add-comments=TRANSLATORS: \
 	  -o $(TRANSLATIONS)/messages.pot .
 	@for lang in $(TRANSLATED_LANGUAGES); do \

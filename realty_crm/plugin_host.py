@@ -27,6 +27,7 @@ from typing import Any
 
 import pluggy
 from flask import Blueprint, Flask, abort, current_app
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup
 from pydantic import BaseModel
@@ -44,11 +45,15 @@ SLOW_HOOK_SECONDS = 1.0
 
 @dataclass
 class PluginInfo:
-    """What a plugin says about itself (``crm_plugin_info``)."""
+    """What a plugin says about itself (``crm_plugin_info``).
+
+    ``title`` and ``description`` are shown in the reader's language when declared with
+    ``lazy_gettext`` (and extracted into realty-crm's catalogues, see babel.cfg).
+    """
 
     name: str
-    title: str
-    description: str = ""
+    title: str | LazyString
+    description: str | LazyString = ""
     version: str = "0"
     settings: type[BaseModel] | None = None
 

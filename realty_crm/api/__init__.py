@@ -26,7 +26,7 @@ class Unauthorized(ServiceError):
 _TOKEN_USER = "realty_crm.api_token_user"
 
 
-def _token_user() -> User | None:
+def token_user() -> User | None:
     """The active user of the request's bearer token, looked up once per request."""
     if _TOKEN_USER not in request.environ:
         header = request.headers.get("Authorization", "")
@@ -40,7 +40,7 @@ def _token_user() -> User | None:
 def _authenticate() -> None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
-    user = _token_user()
+    user = token_user()
     if user is None:
         raise Unauthorized(_("Send a valid API token as 'Authorization: Bearer <token>'."))
     g.api_user = user
@@ -49,7 +49,7 @@ def _authenticate() -> None:
 
 def _api_rate_key() -> str:
     # the limiter checks before the blueprint authenticates, so it reads the token itself
-    user = _token_user()
+    user = token_user()
     return f"api-user:{user.id}" if user is not None else f"api-addr:{request.remote_addr}"
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, or_, select
 
@@ -109,13 +110,14 @@ def points(wish: Wish, offer: Offer) -> tuple[int, bool]:
 
 
 def explain(wish: Wish, offer: Offer) -> list[str]:
-    """Short human reasons for the score, e.g. "price 5 % over budget"."""
+    """Short human reasons for the score, e.g. "price 5% over budget" (the percentage written
+    the reader's way: "5 %" in Spanish)."""
     reasons = []
     _total, off = _price_points(wish, offer.price)
     if off and wish.max_price is not None and offer.price > wish.max_price:
-        reasons.append(_("price %(n)s %% over budget", n=off))
+        reasons.append(_("price %(percent)s over budget", percent=format_percent(off / 100)))
     elif off:
-        reasons.append(_("price %(n)s %% under their minimum", n=off))
+        reasons.append(_("price %(percent)s under their minimum", percent=format_percent(off / 100)))
     elif wish.max_price is not None:
         reasons.append(_("within budget"))
     if offer.area:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any
 
 from flask_babel import gettext as _
@@ -28,6 +28,7 @@ from sqlalchemy.orm import defer, selectinload
 from ..database import begin_write
 from ..errors import Conflict, ServiceError, ValidationFailed
 from ..extensions import db
+from ..labels import label
 from ..models import ActivityKind, Agency, ImportStatus, Prospect, ProspectImport, User, utcnow
 from ..policy import Action, require
 from ..schemas.common import validate
@@ -199,16 +200,23 @@ def _columns_of(fld: str, mapping: dict[str, str], headers: list[str]) -> str:
     return ", ".join(names)
 
 
+def _text(value: Any) -> str:
+    """A checked value as the preview shows it: an enum member by its translated label."""
+    if isinstance(value, Enum):
+        return label(value)
+    return "" if value is None else str(value)
+
+
 def _shown(data: dict[str, Any], notes: str) -> dict[str, str]:
     flat = {**data, **data.get("requirements", {})}
     flat.pop("requirements", None)
     shown = {}
     for key, value in flat.items():
         if isinstance(value, list):
-            value = ", ".join(str(getattr(v, "value", v)) for v in value)
+            value = ", ".join(_text(v) for v in value)
         elif isinstance(value, bool):
             value = _("yes") if value else _("no")
-        shown[key] = "" if value is None else str(getattr(value, "value", value))
+        shown[key] = _text(value)
     if notes:
         shown["notes"] = notes
     return shown

@@ -9,6 +9,7 @@ from alembic.config import Config
 from flask import Flask, current_app, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -17,6 +18,7 @@ from .. import PROJECT_ROOT, database, plugin_host, tenancy
 from ..extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from ..models import User
 from ..server_timing import ServerTiming
+from .errors import API_PREFIX
 
 
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):
@@ -29,10 +31,19 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
 
 
 def _request_user() -> User | None:
-    """Who the request acts for: the API token's user, else the signed-in user, else nobody."""
+    """Who the request acts for: the API token's user, else the signed-in user, else nobody.
+
+    Under /api/ the token is read even when the request fails before the API authenticates it
+    (an unknown address, a wrong method, a body too large), so every API error answers in the
+    caller's language.
+    """
     api_user = g.get("api_user")
     if api_user is not None:
         return api_user
+    if request.path.startswith(API_PREFIX):
+        from ..api import token_user
+
+        return token_user()
     if current_user and current_user.is_authenticated:
         return current_user  # type: ignore[return-value]
     return None
@@ -46,13 +57,20 @@ def _supported_language(value: str | None) -> str | None:
     return language if language in current_app.config["LANGUAGES"] else None
 
 
+def user_language(user: User) -> str | None:
+    """The language ``user`` reads: their own setting, else their agency's (None if neither is
+    one the app speaks). For texts made outside their session too, e.g. a calendar feed."""
+    return _supported_language(user.locale) or _supported_language(user.agency.locale)
+
+
 def _select_locale() -> str | None:
-    """The user's language, else their agency's; before login, the browser's ``Accept-Language``."""
+    """The user's language, else their agency's; before login (or without a valid API token),
+    the browser's ``Accept-Language``. Pages and every API answer, errors included, follow it."""
     if not has_request_context():
         return None  # services called from the CLI, jobs or tests: the default locale
     user = _request_user()
     if user is not None:
-        chosen = _supported_language(user.locale) or _supported_language(user.agency.locale)
+        chosen = user_language(user)
         if chosen is not None:
             return chosen
     return request.accept_languages.best_match(current_app.config["LANGUAGES"])
@@ -119,6 +137,10 @@ def setup(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    # worded like the rest of the app, and translated when flashed (in the visitor's language)
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.localize_callback = str
     login_manager.session_protection = "strong"
     csrf.init_app(app)
     babel.init_app(

@@ -21,6 +21,7 @@ def _titles() -> dict[int, tuple[str, str]]:
         405: (_("Not allowed"), _("This address does not take that kind of request.")),
         409: (_("Conflict"), _("The change clashes with existing data.")),
         413: (_("Too large"), _("What you sent is too large.")),
+        415: (_("Unsupported type"), _("This address does not take that type of content.")),
         422: (_("Not valid"), _("Some fields are not valid.")),
         429: (_("Too many requests"), _("Too many attempts. Try again in a few minutes.")),
         500: (_("Something went wrong"), _("The error was logged. Try again later.")),
@@ -53,6 +54,13 @@ def _render(status: int, message: str | None = None):  # type: ignore[no-untyped
     return render_template("errors/error.html", title=title, message=message or default), status
 
 
+def _http_message(exc: HTTPException, status: int) -> str:
+    """The reader's-language sentence for an HTTP error; werkzeug's and the rate limiter's own
+    descriptions are English, so they are only kept for a status without a sentence of ours."""
+    known = _titles().get(status)
+    return known[1] if known else str(exc.description)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Answer errors as JSON under /api/ and as pages elsewhere."""
 
@@ -62,12 +70,12 @@ def register_error_handlers(app: Flask) -> None:
         # keep headers such as Allow (405) and Retry-After (429)
         headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if request.path.startswith(API_PREFIX):
-            message = exc.description if status != 404 else _("Not found.")
-            body, code = error_json(status, CODES.get(status, "error"), str(message))
+            message = _("Not found.") if status == 404 else _http_message(exc, status)
+            body, code = error_json(status, CODES.get(status, "error"), message)
             return body, code, headers
         if isinstance(exc, CSRFError):
             return _render(400, _("The form expired. Go back, reload the page and try again."))
-        page, code = _render(status, str(exc.description) if status == 429 else None)
+        page, code = _render(status)
         return page, code, headers
 
     @app.errorhandler(ServiceError)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from babel import Locale
+from babel.numbers import format_percent
 from flask import Flask
 from flask_babel import (
     format_currency,
@@ -22,98 +23,11 @@ from flask_babel import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..models import (
-    ActivityKind,
-    CallDirection,
-    CallOutcome,
-    ListingOperation,
-    Operation,
-    PropertyStatus,
-    PropertyType,
-    ProspectSource,
-    ProspectStatus,
-    Role,
-    VisitStatus,
-    utcnow,
-)
-
-# the words users see for each enum value, translated
-LABELS: dict[str, Any] = {
-    ProspectStatus.NEW: _l("New"),
-    ProspectStatus.CONTACTED: _l("Contacted"),
-    ProspectStatus.QUALIFIED: _l("Qualified"),
-    ProspectStatus.VISITING: _l("Visiting"),
-    ProspectStatus.OFFER: _l("Offer"),
-    ProspectStatus.WON: _l("Won"),
-    ProspectStatus.LOST: _l("Lost"),
-    ProspectSource.WEB_FORM: _l("Web form"),
-    ProspectSource.PHONE: _l("Phone"),
-    ProspectSource.WALK_IN: _l("Walk-in"),
-    ProspectSource.PORTAL: _l("Portal"),
-    ProspectSource.REFERRAL: _l("Referral"),
-    ProspectSource.EMAIL: _l("E-mail"),
-    ProspectSource.OTHER: _l("Other"),
-    Operation.BUY: _l("Buy"),
-    ListingOperation.SALE: _l("Sale"),
-    ListingOperation.RENT: _l("Rent"),
-    PropertyType.FLAT: _l("Flat"),
-    PropertyType.HOUSE: _l("House"),
-    PropertyType.STUDIO: _l("Studio"),
-    PropertyType.DUPLEX: _l("Duplex"),
-    PropertyType.PENTHOUSE: _l("Penthouse"),
-    PropertyType.COMMERCIAL: _l("Commercial"),
-    PropertyType.OFFICE: _l("Office"),
-    PropertyType.LAND: _l("Land"),
-    PropertyType.GARAGE: _l("Garage"),
-    PropertyStatus.DRAFT: _l("Draft"),
-    PropertyStatus.AVAILABLE: _l("Available"),
-    PropertyStatus.RESERVED: _l("Reserved"),
-    PropertyStatus.SOLD: _l("Sold"),
-    PropertyStatus.RENTED: _l("Rented"),
-    PropertyStatus.WITHDRAWN: _l("Withdrawn"),
-    VisitStatus.SCHEDULED: _l("Scheduled"),
-    VisitStatus.CONFIRMED: _l("Confirmed"),
-    VisitStatus.DONE: _l("Done"),
-    VisitStatus.CANCELLED: _l("Cancelled"),
-    VisitStatus.NO_SHOW: _l("No-show"),
-    CallDirection.INBOUND: _l("Inbound"),
-    CallDirection.OUTBOUND: _l("Outbound"),
-    CallOutcome.ANSWERED: _l("Answered"),
-    CallOutcome.NO_ANSWER: _l("No answer"),
-    CallOutcome.VOICEMAIL: _l("Voicemail"),
-    CallOutcome.BUSY: _l("Busy"),
-    CallOutcome.WRONG_NUMBER: _l("Wrong number"),
-    Role.ADMIN: _l("Admin"),
-    Role.MANAGER: _l("Manager"),
-    Role.AGENT: _l("Agent"),
-    ActivityKind.CREATED: _l("Created"),
-    ActivityKind.UPDATED: _l("Updated"),
-    ActivityKind.ASSIGNED: _l("Assigned"),
-    ActivityKind.STATUS_CHANGED: _l("Status"),
-    ActivityKind.CALL: _l("Call"),
-    ActivityKind.VISIT: _l("Visit"),
-    ActivityKind.EMAIL_SENT: _l("E-mail"),
-    ActivityKind.FORM_ENQUIRY: _l("Enquiry"),
-    ActivityKind.NOTE: _l("Note"),
-    ActivityKind.FOLLOW_UP: _l("Follow-up"),
-    ActivityKind.DELETED: _l("Deleted"),
-    ActivityKind.RESTORED: _l("Restored"),
-    ActivityKind.MERGED: _l("Merged"),
-    ActivityKind.ERASED: _l("Erased"),
-    ActivityKind.PRICE_CHANGED: _l("Price"),
-}
-# "rent" is both an Operation and a ListingOperation with the same word
-LABELS[Operation.RENT] = LABELS[ListingOperation.RENT]
+from ..labels import label, language_name
+from ..models import utcnow
 
 # the fraction digits of a currency pattern, dropped for whole amounts
 _CENTS = re.compile(r"\.0+")
-
-
-def label(value: Any) -> str:
-    """The translated word for an enum value (or the value itself)."""
-    if value is None:
-        return ""
-    return str(LABELS.get(value, getattr(value, "value", value)))
 
 
 def money(value: Decimal | int | None, currency: str | None = None) -> str:
@@ -187,6 +101,14 @@ def day(value: datetime | None, fmt: str = "medium") -> str:
     return format_date(value, fmt) if value else ""
 
 
+def percent(value: float | int | None) -> str:
+    """A percentage out of 100 as the user's language writes it: "100%" in en, "100 %" in es."""
+    if value is None:
+        return ""
+    locale = get_locale() or Locale("en")
+    return format_percent(Decimal(str(value)) / 100, locale=locale, decimal_quantization=False)
+
+
 def number(value: Any) -> str:
     return format_decimal(value) if value is not None else ""
 
@@ -195,5 +117,6 @@ def register_filters(app: Flask) -> None:
     """Make the formatting helpers available to every template."""
     app.jinja_env.filters.update(
         label=label, money=money, when=when, clock=clock, isoday=isoday, day=day, number=number,
-        iso_when=iso_when, duration=duration, plain=plain, age=age,
+        iso_when=iso_when, duration=duration, plain=plain, age=age, language_name=language_name,
+        percent=percent,
     )

@@ -206,8 +206,9 @@ def setting_fields(model: type[BaseModel]) -> list[SettingField]:
             render_kw.pop("max", None)
         if kind in ("textarea", "json"):
             render_kw["rows"] = 6
-        hint = " ".join(filter(None, [info.description or "", _default_hint(kind, info)]))
-        label = info.title or name.replace("_", " ").capitalize()
+        # a plugin may declare its title and description lazily translated (``lazy_gettext``)
+        hint = " ".join(filter(None, [str(info.description or ""), _default_hint(kind, info)]))
+        label = str(info.title or name.replace("_", " ").capitalize())
         result.append(SettingField(name, kind, label, hint, optional, render_kw, options))
     return result
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from ..models import ProspectStatus
 from ..schemas.report import AgentsReport, PipelineReport, PropertiesReport, Report, SourcesReport
@@ -33,7 +34,8 @@ def _pipeline(report: PipelineReport) -> Table:
 
 
 def _sources(report: SourcesReport) -> Table:
-    headers = [_("Source"), _("Prospects"), _("With a visit"), _("Won"), _("Conversion (%)")]
+    won = pgettext("prospect counts", "Won")
+    headers = [_("Source"), _("Prospects"), _("With a visit"), won, _("Conversion (%)")]
     rows = [
         [label(row.source), row.prospects, row.with_visit, row.won, row.conversion] for row in report.items
     ]

@@ -10,7 +10,7 @@ from typing import Any
 
 from babel.numbers import format_percent
 from flask import Blueprint, abort, render_template, request
-from flask_babel import format_decimal, get_locale, ngettext
+from flask_babel import format_decimal, get_locale, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
@@ -120,7 +120,7 @@ def _sources_chart(report: SourcesReport) -> Any:
     series = [
         charts.Series(_("Prospects"), [row.prospects for row in rows]),
         charts.Series(_("With a visit"), [row.with_visit for row in rows]),
-        charts.Series(_("Won"), [row.won for row in rows]),
+        charts.Series(pgettext("prospect counts", "Won"), [row.won for row in rows]),
     ]
     return charts.bar_chart("chart-sources", _("Prospects, visits and wins per source"),
                             [label(row.source) for row in rows], series,

@@ -47,6 +47,7 @@ from ..policy import Action, can, is_staff, require, visible_prospects
 from ..services import exports, matching, search, tabular, visits
 from ..services.search import Results
 from .common import PER_PAGE, actor, guard, page_arg
+from .formatting import percent
 from .forms import (
     SearchForm,
     attempt,
@@ -214,8 +215,8 @@ def _property_choices(
     if prospect is not None:
         group = _("Matches for %(name)s", name=prospect.full_name)
         for match in matching.properties_for(prospect, limit=MATCH_LIMIT):
-            label = _("%(property)s · %(score)s %% match", property=property_label(match.record),
-                      score=match.score)
+            label = _("%(property)s · %(score)s match", property=property_label(match.record),
+                      score=percent(match.score))
             options.append(SelectChoice(str(match.record.id), label, optgroup=group))
             seen.add(match.record.id)
     available = list(
@@ -244,8 +245,8 @@ def _prospect_choices(
     if prop is not None:
         group = _("Matches for %(ref)s", ref=prop.reference)
         for match in matching.prospects_for(user, prop, limit=MATCH_LIMIT):
-            label = _("%(prospect)s · %(score)s %% match", prospect=prospect_label(match.record),
-                      score=match.score)
+            label = _("%(prospect)s · %(score)s match", prospect=prospect_label(match.record),
+                      score=percent(match.score))
             options.append(SelectChoice(str(match.record.id), label, optgroup=group))
             seen.add(match.record.id)
     stmt = visible_prospects(select(Prospect).where(Prospect.status.in_(OPEN_STATUSES)), user)

@@ -75,9 +75,9 @@ def test_properties_for_a_prospect_best_first_with_scores_and_reasons(api, marke
     by_id = {item["id"]: item for item in page["items"]}
     assert by_id[market.perfect.id]["near_miss"] is False
     assert "within budget" in by_id[market.perfect.id]["match_reasons"]
-    assert "price 1 % over budget" in by_id[market.a_hair_over.id]["match_reasons"]
+    assert "price 1% over budget" in by_id[market.a_hair_over.id]["match_reasons"]
     assert "one bedroom short" in by_id[market.one_bedroom_short.id]["match_reasons"]
-    assert "price 5 % over budget" in by_id[market.over_budget.id]["match_reasons"]
+    assert "price 5% over budget" in by_id[market.over_budget.id]["match_reasons"]
     assert all(item["near_miss"] for item in page["items"][1:])
     assert all(isinstance(r, str) and r for item in page["items"] for r in item["match_reasons"])
 
@@ -163,7 +163,7 @@ def test_prospects_for_a_property_best_first(api, market, buyers):
     page = matches(api(market.team.manager), f"/api/v1/properties/{market.perfect.id}/matches")
     assert ids(page) == [buyers["lucia"].id, buyers["nora"].id, buyers["pablo"].id]
     pablo = page["items"][2]
-    assert pablo["near_miss"] is True and "price 4 % over budget" in pablo["match_reasons"]
+    assert pablo["near_miss"] is True and "price 4% over budget" in pablo["match_reasons"]
     assert [item["match_score"] for item in page["items"][:2]] == [100, 100]
     assert 0 <= pablo["match_score"] < 100
 

@@ -75,8 +75,10 @@ def test_the_makefile_extracts_from_the_project_root_with_the_lazy_keywords():
     # babel.cfg's patterns (realty_crm/**.py, templates/**.html, ...) are relative to the directory
     # given to pybabel, so it must be the project root
     assert command.rstrip().endswith(" ."), command
-    for keyword in ("_l", "lazy_gettext"):
-        assert re.search(rf"-k {keyword}\b", command), f"`make translations` misses the keyword {keyword}"
+    for keyword in ("_l", "lazy_gettext", "_lp:1c,2", "lazy_pgettext:1c,2"):
+        assert re.search(rf"-k {re.escape(keyword)}(\s|$)", command), (
+            f"`make translations` misses the keyword {keyword}"
+        )
 
 
 def test_extraction_finds_strings_in_code_templates_and_lazy_and_plural_calls():
@@ -86,6 +88,9 @@ def test_extraction_finds_strings_in_code_templates_and_lazy_and_plural_calls():
     assert found.get("Web form") is not None  # lazy_gettext as _l
     plural = found.get("%(num)s prospect")
     assert plural is not None and plural.pluralizable  # ngettext in a template
+    assert found.get("Done", context="visit status") is not None  # lazy_pgettext as _lp
+    assert found.get("Calendar sync") is not None  # a first-party plugin under plugins/
+    assert found.get("Visit debriefs") is not None  # the example plugin under docs/
     assert len(found) > 400
 
 

@@ -68,9 +68,9 @@ def test_every_row_is_shown_as_it_will_be_imported(office, csv_file, counts):
     assert row.action == RowAction.CREATE and not row.errors
     assert row.shown == {
         "first_name": "Lucía", "last_name": "Ortega", "email": "lucia@example.com", "phone": "+34600111222",
-        "source": "portal", "source_detail": "Idealista", "areas": "Chamberí, Salamanca",
+        "source": "Portal", "source_detail": "Idealista", "areas": "Chamberí, Salamanca",
         "max_price": "350000",
-        "operation": "buy", "property_types": "flat, penthouse", "marketing_consent": "yes",
+        "operation": "Buy", "property_types": "Flat, Penthouse", "marketing_consent": "yes",
         "tags": "vip, inversor",
     }
     assert counts() == before  # a preview writes nothing

@@ -231,3 +231,35 @@ def test_the_feed_loads_its_visits_in_a_fixed_number_of_queries(sol, fetch):
     sol.visit(6)
 
     assert count() == one
+
+
+def _feed_texts(client, secret: str, browser_language: str) -> tuple[str, str]:
+    response = client.get(f"/calendar/{secret}.ics", headers={"Accept-Language": browser_language})
+    assert response.status_code == 200
+    calendar = Calendar.from_ical(response.get_data())
+    [event] = calendar.walk("VEVENT")
+    return str(calendar["X-WR-CALNAME"]), str(event["DESCRIPTION"])
+
+
+def test_the_feed_speaks_the_agencys_language_whatever_the_calendar_app_asks_for(sol, client):
+    sol.agency.locale = "es"
+    db.session.commit()
+    sol.visit(2)
+
+    name, description = _feed_texts(client, sol.feed(), "en-GB,en;q=0.9")
+
+    assert name == "Visitas de Agent of Pisos Sol en Pisos Sol"
+    assert description == "Teléfono del interesado: +34600111222\nAgente: Agent of Pisos Sol"
+
+
+def test_the_feed_speaks_its_owners_own_language_over_the_agencys(sol, client):
+    sol.agency.locale = "es"
+    db.session.commit()
+    with tenancy.scope(sol.agency.id):
+        accounts.update_user(sol.agent, sol.agent, {"locale": "en"})
+    sol.visit(2)
+
+    name, description = _feed_texts(client, sol.feed(), "es-ES,es;q=0.9")
+
+    assert name == "Pisos Sol visits of Agent of Pisos Sol"
+    assert description == "Prospect phone: +34600111222\nAgent: Agent of Pisos Sol"

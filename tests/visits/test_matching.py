@@ -44,7 +44,7 @@ def test_a_flat_slightly_over_budget_is_a_marked_near_miss(make):
         found = matching.properties_for(prospect)
     assert [m.record.id for m in found] == [fit.id, over.id]
     assert found[1].near_miss
-    assert "price 5 % over budget" in found[1].reasons
+    assert "price 5% over budget" in found[1].reasons
 
 
 def test_wrong_operation_unavailable_and_far_over_budget_are_left_out(make):
@@ -69,7 +69,7 @@ def test_a_property_finds_its_prospects_best_first(make):
     assert close.id in ids
     assert renter.id not in ids
     pablo = next(m for m in found if m.record.id == close.id)
-    assert pablo.near_miss and "price 4 % over budget" in pablo.reasons
+    assert pablo.near_miss and "price 4% over budget" in pablo.reasons
 
 
 def test_an_agent_is_matched_only_against_their_own_prospects(make):

@@ -38,9 +38,9 @@ def test_prospect_page_lists_matching_properties_best_first(team, make, login):
     items = _matches(section)
     assert [re.search(r"(FIT-1|NEAR-1)", item).group(1) for item in items] == ["FIT-1", "NEAR-1"]
     assert "FAR-1" not in section and "RENT-1" not in section
-    assert "100 % match" in items[0] and "within budget" in items[0] and "near miss" not in items[0]
+    assert "100% match" in items[0] and "within budget" in items[0] and "near miss" not in items[0]
     assert 'class="match near-miss"' in items[1] and "near miss" in items[1]
-    assert "price 5 % over budget" in items[1]
+    assert "price 5% over budget" in items[1]
     assert f'href="/visits/new?prospect_id={prospect.id}&amp;property_id={best.id}"' in items[0]
     assert f'href="/properties/{near.id}"' in items[1]
 
@@ -54,7 +54,7 @@ def test_booking_from_a_match_prefills_both(team, make, login, post, at):
     form = client.get(link).get_data(as_text=True)
     # the prospect's matches come first in the property picker, with their score
     assert re.search(rf'<optgroup label="Matches for Lucía Test"><option selected value="{flat.id}">'
-                     r"FIT-1 · [^<]* · 100 % match</option>", form)
+                     r"FIT-1 · [^<]* · 100% match</option>", form)
     day = at(10).date().isoformat()
     response = post(client, link, {"day": day, "start": "10:00", "duration_minutes": "45",
                                    "property_id": flat.id, "prospect_id": prospect.id})

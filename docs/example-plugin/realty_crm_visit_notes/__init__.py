@@ -18,6 +18,7 @@ from typing import Any
 import pluggy
 from flask import render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from realty_crm.models import Agency, Call, User, Visit
 from realty_crm.plugin_host import PluginInfo, Widget
@@ -42,8 +43,8 @@ def crm_plugin_info() -> PluginInfo:
     """Who the plugin is, and its settings model."""
     return PluginInfo(
         name=NAME,
-        title="Visit debriefs",
-        description=(
+        title=_l("Visit debriefs"),
+        description=_l(
             "Agents owe a debrief after each visit done without feedback: listed on their "
             "dashboard until they write it down or phone the prospect."
         ),

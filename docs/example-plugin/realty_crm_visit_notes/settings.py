@@ -7,6 +7,7 @@ field. Every field has a default, so the plugin works the moment it is enabled.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field
 
 # the entry-point name in pyproject.toml: the key of the plugin's state in each agency
@@ -19,18 +20,18 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     min_feedback_chars: int = Field(
-        20, ge=1, le=1000, title="Shortest useful feedback",
-        description="Feedback shorter than this many characters does not count as a debrief.",
+        20, ge=1, le=1000, title=_l("Shortest useful feedback"),
+        description=_l("Feedback shorter than this many characters does not count as a debrief."),
     )
     overdue_after_hours: int = Field(
-        24, ge=1, le=24 * 30, title="Overdue after (hours)",
-        description="A debrief still owed this long after the visit is shown as overdue.",
+        24, ge=1, le=24 * 30, title=_l("Overdue after (hours)"),
+        description=_l("A debrief still owed this long after the visit is shown as overdue."),
     )
     expire_after_days: int = Field(
-        30, ge=1, le=365, title="Give up after (days)",
-        description="A debrief still owed this many days after the visit is closed by the nightly job.",
+        30, ge=1, le=365, title=_l("Give up after (days)"),
+        description=_l("A debrief still owed this many days after the visit is closed by the nightly job."),
     )
     calls_count_as_debrief: bool = Field(
-        True, title="An answered call settles it",
-        description="An answered call with the prospect after the visit counts as the debrief.",
+        True, title=_l("An answered call settles it"),
+        description=_l("An answered call with the prospect after the visit counts as the debrief."),
     )

@@ -14,6 +14,7 @@ from typing import Any
 import pluggy
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from realty_crm.models import User
 from realty_crm.plugin_host import PluginInfo
 
@@ -31,8 +32,8 @@ def crm_plugin_info() -> PluginInfo:
     """Who the plugin is, and its settings model."""
     return PluginInfo(
         name=NAME,
-        title="Calendar sync",
-        description=(
+        title=_l("Calendar sync"),
+        description=_l(
             "Secret, revocable calendar feeds of each agent's visits (and a team feed for "
             "managers), for Google Calendar, Outlook or Apple Calendar."
         ),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar.prop import vText
@@ -23,6 +24,7 @@ from realty_crm.extensions import db
 from realty_crm.models import Agency, Property, Prospect, User, Visit, VisitStatus, utcnow
 from realty_crm.plugin_host import get_host
 from realty_crm.policy import is_staff
+from realty_crm.web.app_setup import user_language
 from sqlalchemy import Row, select
 
 from .models import KIND_AGENT, KIND_TEAM, KINDS, CalendarFeedToken
@@ -207,12 +209,18 @@ def _event(row: Row[Any], agency: Agency, stamp: str, labels: _Labels) -> bytes:
 
 
 def build_calendar(feed: CalendarFeedToken, user: User, agency: Agency) -> bytes:
-    """The feed as an iCalendar document (UTF-8).
+    """The feed as an iCalendar document (UTF-8), its texts in the feed owner's language (the
+    calendar application that fetches it says nothing about its reader).
 
     The calendar's own properties go through ``icalendar``; the events are written line by
     line (texts escaped by its ``vText``), which is many times faster than building an ``Event``
     object per visit for a feed of hundreds of visits (SPEC §7: an agent's feed ≤ 100 ms).
     """
+    with force_locale(user_language(user) or "en"):
+        return _calendar(feed, user, agency)
+
+
+def _calendar(feed: CalendarFeedToken, user: User, agency: Agency) -> bytes:
     now = utcnow().replace(microsecond=0)
     calendar = Calendar()
     calendar.add("prodid", PRODID)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field
 
 # the entry-point name in pyproject.toml
@@ -14,10 +15,10 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     days_back: int = Field(
-        60, ge=0, le=3650, title="Days of past visits",
-        description="The feeds show visits that started up to this many days ago.",
+        60, ge=0, le=3650, title=_l("Days of past visits"),
+        description=_l("The feeds show visits that started up to this many days ago."),
     )
     days_ahead: int = Field(
-        365, ge=1, le=3650, title="Days of future visits",
-        description="The feeds show visits starting up to this many days from now.",
+        365, ge=1, le=3650, title=_l("Days of future visits"),
+        description=_l("The feeds show visits starting up to this many days from now."),
     )

@@ -16,6 +16,7 @@ from typing import Any
 import pluggy
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from realty_crm.models import User
 from realty_crm.plugin_host import PluginInfo
 from realty_crm.policy import Action, can
@@ -37,8 +38,8 @@ def crm_plugin_info() -> PluginInfo:
     """Who the plugin is, and its settings model."""
     return PluginInfo(
         name=NAME,
-        title="Marketing forms",
-        description=(
+        title=_l("Marketing forms"),
+        description=_l(
             "Enquiry forms for the agency's website: each submission becomes a prospect (or joins "
             "the existing one), assigned by the agency's rule, with figures per form and campaign."
         ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field
 
 # the entry-point name in pyproject.toml
@@ -14,10 +15,10 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     min_fill_seconds: int = Field(
-        3, ge=0, le=600, title="Minimum fill time (seconds)",
-        description="A form sent sooner than this after it was opened is taken for a robot and refused.",
+        3, ge=0, le=600, title=_l("Minimum fill time (seconds)"),
+        description=_l("A form sent sooner than this after it was opened is taken for a robot and refused."),
     )
     submissions_per_address_per_hour: int = Field(
-        20, ge=1, le=1_000_000, title="Submissions per address per hour",
-        description="More enquiries than this from one internet address within an hour are refused.",
+        20, ge=1, le=1_000_000, title=_l("Submissions per address per hour"),
+        description=_l("More enquiries than this from one internet address within an hour are refused."),
     )
