@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import phonenumbers
 from click.testing import Result
+from flask.testing import FlaskClient
+from realty_crm_marketing_forms.models import EnquiryForm
 from sqlalchemy import func, select
 
+from realty_crm import plugin_host, tenancy
 from realty_crm.demo import DEMO_PASSWORD, STAFF, VISIT_SLOTS
 from realty_crm.extensions import db
 from realty_crm.models import (
@@ -25,10 +29,11 @@ from realty_crm.models import (
     VisitStatus,
     utcnow,
 )
-from realty_crm.services import accounts
+from realty_crm.services import accounts, plugins
 from realty_crm.testing.factories import Factory
 
 Cli = Callable[..., Result]
+FORM_LINE = re.compile(r"enquiry form .*: (http://\S+)$", re.MULTILINE)
 
 
 def test_demo_loads_a_lived_in_agency_and_prints_how_to_sign_in(
@@ -144,3 +149,78 @@ def test_demo_refuses_when_its_emails_belong_to_another_agency(
     assert result.exit_code == 1
     assert STAFF[2].email in result.output
     assert rows(Agency, Agency.slug == "demo") == 0
+
+
+def test_demo_prints_the_address_it_is_told_the_app_serves_on(cli: Cli) -> None:
+    result = cli("demo", "--host", "0.0.0.0", "--port", "8123")
+
+    assert result.exit_code == 0, result.output
+    assert "http://0.0.0.0:8123/" in result.output
+    assert "realty-crm serve --host 0.0.0.0 --port 8123" in result.output
+    assert ":5000" not in result.output
+    assert FORM_LINE.search(result.output).group(1) == "http://0.0.0.0:8123/f/demo/contacto"
+    again = cli("demo", "--port", "8124")
+    assert "already loaded" in again.output
+    assert "http://127.0.0.1:8124/" in again.output
+    assert FORM_LINE.search(again.output).group(1) == "http://127.0.0.1:8124/f/demo/contacto"
+
+
+def _demo_agency() -> Agency:
+    return db.session.scalars(select(Agency).where(Agency.slug == "demo")).one()
+
+
+def test_demo_switches_the_forms_plugin_on_and_has_a_form_that_makes_prospects(
+    cli: Cli, client: FlaskClient, rows: Callable[..., int]
+) -> None:
+    result = cli("demo")
+    assert result.exit_code == 0, result.output
+    agency = _demo_agency()
+    assert plugin_host.get_host().is_enabled(agency, "marketing_forms")
+    path = FORM_LINE.search(result.output).group(1).removeprefix("http://127.0.0.1:5000")
+    assert path == "/f/demo/contacto"
+
+    page = client.get(path)
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "Pide información" in body and 'name="email"' in body and 'name="phone"' in body
+    # a visitor fills it in (the plugin's spam check on fill time is set aside for the test)
+    plugins.configure(None, agency, "marketing_forms", {"min_fill_seconds": 0})
+    token = re.search(r'name="form_token" value="([^"]+)"', body).group(1)
+    before = rows(Prospect)
+    sent = client.post(path, buffered=True, data={
+        "form_token": token, "first_name": "Visitante", "last_name": "De Prueba",
+        "email": "visitante@example.com", "area": "Chamberí", "message": "¿Puedo verlo el sábado?",
+    })
+    assert sent.status_code == 200, sent.get_data(as_text=True)[:500]
+    assert rows(Prospect) == before + 1
+    with tenancy.scope(agency.id):
+        newcomer = db.session.scalars(select(Prospect).where(Prospect.email == "visitante@example.com")).one()
+    assert (newcomer.first_name, newcomer.source.value, newcomer.source_detail) == (
+        "Visitante", "web_form", "Pide información")
+    assert newcomer.assigned_agent_id is not None  # the demo's rule: the agent of the area
+
+
+def test_an_english_demo_has_its_form_in_english(cli: Cli, client: FlaskClient) -> None:
+    result = cli("demo", "--locale", "en")
+
+    assert result.exit_code == 0, result.output
+    path = FORM_LINE.search(result.output).group(1).removeprefix("http://127.0.0.1:5000")
+    assert path == "/f/demo/contact"
+    assert "Ask about a home" in client.get(path).get_data(as_text=True)
+
+
+def test_demo_reset_loads_one_form_afresh(cli: Cli, rows: Callable[..., int]) -> None:
+    assert cli("demo").exit_code == 0
+    agency = _demo_agency()
+    with tenancy.scope(agency.id):
+        form = db.session.scalars(select(EnquiryForm)).one()
+        form.name = "Changed by hand"
+        db.session.commit()
+
+    reset = cli("demo", "--reset")
+
+    assert reset.exit_code == 0, reset.output
+    assert FORM_LINE.search(reset.output)
+    assert rows(EnquiryForm) == 1
+    assert db.session.scalars(select(EnquiryForm.name)).one() == "Pide información"
+    assert plugin_host.get_host().is_enabled(_demo_agency(), "marketing_forms")
