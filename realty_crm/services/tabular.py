@@ -137,6 +137,7 @@ class _Sheet:
             worksheet.write_string(row, column, text(value))
 
     def widen_dated_columns(self) -> None:
+        """Give the columns that hold dates the width that shows them."""
         for column, width in self.dated.items():
             self.worksheet.set_column(column, column, width)
 
