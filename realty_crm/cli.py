@@ -125,7 +125,7 @@ def demo_command(reset: bool, locale: str, host: str, port: int) -> None:
     from .demo_form import demo_form_url
 
     upgrade(revision="heads")
-    base_url = f"http://{host}:{port}/"
+    base_url = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
     url = f"{base_url} (start the app with 'realty-crm serve --host {host} --port {port}')"
     try:
         result = load_demo(reset=reset, locale=locale)

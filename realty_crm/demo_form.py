@@ -46,17 +46,16 @@ def installed() -> bool:
     return PLUGIN in plugin_host.get_host().names
 
 
-def add_demo_form(agency: Agency, manager: User, locale: str) -> bool:
+def add_demo_form(agency: Agency, manager: User, locale: str) -> None:
     """Switch the plugin on in the demo agency and build its enquiry form as ``manager``, in the
-    agency's language; False (and nothing done) when the plugin is not installed."""
+    agency's language; nothing when the plugin is not installed."""
     if not installed():
-        return False
+        return
     from realty_crm_marketing_forms.editor import save_form
 
     plugins.set_enabled(None, agency, PLUGIN, True)
     with tenancy.scope(agency.id):
         save_form(manager, None, {**FORMS[locale], "fields": [{"name": name} for name in FIELDS]})
-    return True
 
 
 def demo_form_url(agency: Agency, base_url: str) -> str | None:
