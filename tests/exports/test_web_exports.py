@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from realty_crm.extensions import db
+
 EXPORT_LINK = re.compile(r'href="([^"]*/export\.(?:csv|xlsx)[^"]*)"')
 
 
@@ -125,3 +127,19 @@ def test_another_agencys_records_never_appear_in_the_downloads(login, office, fo
                  "/prospects/calls/export.csv"):
         text = repr(csv_rows(browser.get(path)))
         assert "oreign" not in text and "FOREIGN" not in text, path
+
+
+def test_the_downloads_speak_the_readers_language(login, office, csv_rows, xlsx_rows):
+    office.agent.locale = "es"
+    db.session.commit()
+    browser = login(office.agent)
+    carla = xlsx_rows(browser.get("/prospects/export.xlsx"))[0]
+    assert (carla["Nombre"], carla["Origen"], carla["Estado"], carla["Teléfono"]) == (
+        "Carla", "Portal inmobiliario", "Visitando", "+34600111222")
+    visit = csv_rows(browser.get("/visits/export.csv"))[0]
+    assert (visit["Interesado"], visit["Estado"]) == ("Carla Cruz", "Programada")
+    call = csv_rows(browser.get("/prospects/calls/export.csv"))[0]
+    assert (call["Sentido"], call["Resultado"], call["Duración (segundos)"]) == (
+        "Saliente", "Contestada", "300")
+    flat = {row["Referencia"]: row for row in csv_rows(browser.get("/properties/export.csv"))}["MAD-001"]
+    assert (flat["Operación"], flat["Tipo de inmueble"], flat["Precio"]) == ("Venta", "Piso", "250000.5")
