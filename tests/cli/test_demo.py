@@ -116,6 +116,7 @@ def test_second_demo_run_changes_nothing_and_reset_loads_it_afresh(
     assert again.exit_code == 0, again.output
     assert "already loaded" in again.output and "--reset" in again.output
     assert STAFF[0].email in again.output and DEMO_PASSWORD in again.output
+    assert _form_url(again.output) == "http://127.0.0.1:5000/f/demo/contacto"
     assert table_counts() == loaded
 
     admin = db.session.scalars(select(User).where(User.email == STAFF[0].email)).one()
@@ -133,6 +134,7 @@ def test_second_demo_run_changes_nothing_and_reset_loads_it_afresh(
         assert abs(reloaded[table] - loaded[table]) <= loaded[table] * 0.2
     assert rows(Prospect, Prospect.email == "added.later@example.com") == 0
     assert rows(Agency, Agency.slug == "demo") == 1
+    assert _form_url(reset.output) == "http://127.0.0.1:5000/f/demo/contacto"
     # the other agency is untouched
     assert rows(Prospect, Prospect.agency_id == other.id) == 1
     assert rows(User, User.agency_id == other.id) == 1
@@ -151,35 +153,30 @@ def test_demo_refuses_when_its_emails_belong_to_another_agency(
     assert rows(Agency, Agency.slug == "demo") == 0
 
 
-def test_demo_prints_the_address_it_is_told_the_app_serves_on(cli: Cli) -> None:
+def _demo_agency() -> Agency:
+    return db.session.scalars(select(Agency).where(Agency.slug == "demo")).one()
+
+
+def _form_url(output: str) -> str:
+    found = FORM_LINE.search(output)
+    assert found, output
+    return found.group(1)
+
+
+def test_demo_prints_where_it_is_served_and_its_form_which_makes_prospects(
+    cli: Cli, client: FlaskClient, rows: Callable[..., int]
+) -> None:
     result = cli("demo", "--host", "0.0.0.0", "--port", "8123")
 
     assert result.exit_code == 0, result.output
     assert "http://0.0.0.0:8123/" in result.output
     assert "realty-crm serve --host 0.0.0.0 --port 8123" in result.output
     assert ":5000" not in result.output
-    assert FORM_LINE.search(result.output).group(1) == "http://0.0.0.0:8123/f/demo/contacto"
-    again = cli("demo", "--port", "8124")
-    assert "already loaded" in again.output
-    assert "http://127.0.0.1:8124/" in again.output
-    assert FORM_LINE.search(again.output).group(1) == "http://127.0.0.1:8124/f/demo/contacto"
-
-
-def _demo_agency() -> Agency:
-    return db.session.scalars(select(Agency).where(Agency.slug == "demo")).one()
-
-
-def test_demo_switches_the_forms_plugin_on_and_has_a_form_that_makes_prospects(
-    cli: Cli, client: FlaskClient, rows: Callable[..., int]
-) -> None:
-    result = cli("demo")
-    assert result.exit_code == 0, result.output
+    assert _form_url(result.output) == "http://0.0.0.0:8123/f/demo/contacto"
     agency = _demo_agency()
     assert plugin_host.get_host().is_enabled(agency, "marketing_forms")
-    path = FORM_LINE.search(result.output).group(1).removeprefix("http://127.0.0.1:5000")
-    assert path == "/f/demo/contacto"
 
-    page = client.get(path)
+    page = client.get("/f/demo/contacto")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert "Pide información" in body and 'name="email"' in body and 'name="phone"' in body
@@ -187,7 +184,7 @@ def test_demo_switches_the_forms_plugin_on_and_has_a_form_that_makes_prospects(
     plugins.configure(None, agency, "marketing_forms", {"min_fill_seconds": 0})
     token = re.search(r'name="form_token" value="([^"]+)"', body).group(1)
     before = rows(Prospect)
-    sent = client.post(path, buffered=True, data={
+    sent = client.post("/f/demo/contacto", buffered=True, data={
         "form_token": token, "first_name": "Visitante", "last_name": "De Prueba",
         "email": "visitante@example.com", "area": "Chamberí", "message": "¿Puedo verlo el sábado?",
     })
@@ -199,28 +196,11 @@ def test_demo_switches_the_forms_plugin_on_and_has_a_form_that_makes_prospects(
         "Visitante", "web_form", "Pide información")
     assert newcomer.assigned_agent_id is not None  # the demo's rule: the agent of the area
 
+    # loaded afresh in English, on another port: one form again, in English
+    english = cli("demo", "--reset", "--locale", "en", "--port", "8124")
 
-def test_an_english_demo_has_its_form_in_english(cli: Cli, client: FlaskClient) -> None:
-    result = cli("demo", "--locale", "en")
-
-    assert result.exit_code == 0, result.output
-    path = FORM_LINE.search(result.output).group(1).removeprefix("http://127.0.0.1:5000")
-    assert path == "/f/demo/contact"
-    assert "Ask about a home" in client.get(path).get_data(as_text=True)
-
-
-def test_demo_reset_loads_one_form_afresh(cli: Cli, rows: Callable[..., int]) -> None:
-    assert cli("demo").exit_code == 0
-    agency = _demo_agency()
-    with tenancy.scope(agency.id):
-        form = db.session.scalars(select(EnquiryForm)).one()
-        form.name = "Changed by hand"
-        db.session.commit()
-
-    reset = cli("demo", "--reset")
-
-    assert reset.exit_code == 0, reset.output
-    assert FORM_LINE.search(reset.output)
-    assert rows(EnquiryForm) == 1
-    assert db.session.scalars(select(EnquiryForm.name)).one() == "Pide información"
-    assert plugin_host.get_host().is_enabled(_demo_agency(), "marketing_forms")
+    assert english.exit_code == 0, english.output
+    assert _form_url(english.output) == "http://127.0.0.1:8124/f/demo/contact"
+    assert "Ask about a home" in client.get("/f/demo/contact").get_data(as_text=True)
+    assert db.session.scalars(select(EnquiryForm.name)).all() == ["Ask about a home"]
+    assert rows(Prospect, Prospect.email == "visitante@example.com") == 0
