@@ -33,9 +33,8 @@ system-deps: ## Debian packages the browser tests need (Chromium)
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
-demo: install ## Install, create the SQLite database, load the demo agency and serve it (with the scheduler)
-	$(BIN)/realty-crm demo
-	$(BIN)/realty-crm plugins enable marketing_forms --agency demo
+demo: install ## Install, create the SQLite database, load the demo agency (with its enquiry form) and serve it (with the scheduler)
+	$(BIN)/realty-crm demo --host $(HOST) --port $(PORT)
 	$(BIN)/realty-crm scheduler & scheduler=$$!; trap 'kill $$scheduler' EXIT INT TERM; \
 	  $(BIN)/realty-crm serve --host $(HOST) --port $(PORT)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -12,7 +14,7 @@ from .extensions import db
 from .models import Agency, Role, User
 
 
-def _fail(exc: ServiceError) -> None:
+def _fail(exc: ServiceError) -> NoReturn:
     details = "; ".join(f"{k}: {v}" for k, v in exc.details.items() if k != "__root__")
     raise click.ClickException(f"{exc.message} {details}".strip())
 
@@ -109,15 +111,22 @@ def create_token_command(email: str, name: str) -> None:
     "--locale", default="es", type=click.Choice(["en", "es"]), show_default=True,
     help="The demo agency's language (users may have their own).",
 )
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The host 'realty-crm serve' will serve on, for the addresses printed.")
+@click.option("--port", default=5000, show_default=True, type=int,
+              help="The port 'realty-crm serve' will serve on, for the addresses printed.")
 @with_appcontext
-def demo_command(reset: bool, locale: str) -> None:
-    """Load a demo agency (staff, properties, prospects, calls, visits) and print how to sign in."""
+def demo_command(reset: bool, locale: str, host: str, port: int) -> None:
+    """Load a demo agency (staff, properties, prospects, calls, visits, an enquiry form) and print
+    how to sign in and where its form is."""
     from flask_migrate import upgrade
 
-    from .demo import DEMO_PASSWORD, DEMO_SLUG, STAFF, DemoExists, load_demo, login_lines
+    from .demo import DEMO_PASSWORD, DEMO_SLUG, STAFF, DemoExists, demo_agency, load_demo, login_lines
+    from .demo_form import demo_form_url
 
     upgrade(revision="heads")
-    url = "http://127.0.0.1:5000/ (start the app with 'realty-crm serve')"
+    base_url = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+    url = f"{base_url} (start the app with 'realty-crm serve --host {host} --port {port}')"
     try:
         result = load_demo(reset=reset, locale=locale)
     except DemoExists:
@@ -125,15 +134,20 @@ def demo_command(reset: bool, locale: str) -> None:
             f"The demo agency (slug {DEMO_SLUG}) is already loaded; nothing was changed. "
             "Run 'realty-crm demo --reset' to load it afresh."
         )
-        for line in login_lines(STAFF, DEMO_PASSWORD, url):
-            click.echo(line)
-        return
+        lines = login_lines(STAFF, DEMO_PASSWORD, url)
+        agency = demo_agency()
     except ServiceError as exc:
         _fail(exc)
-    counts = ", ".join(f"{n} {what.replace('_', '-')}" for what, n in result.counts.items())
-    click.echo(f"Loaded the demo agency {result.agency.name} (slug {result.agency.slug}): {counts}.")
-    for line in login_lines(result.staff, result.password, url):
+    else:
+        counts = ", ".join(f"{n} {what.replace('_', '-')}" for what, n in result.counts.items())
+        click.echo(f"Loaded the demo agency {result.agency.name} (slug {result.agency.slug}): {counts}.")
+        lines = login_lines(result.staff, result.password, url)
+        agency = result.agency
+    for line in lines:
         click.echo(line)
+    form_url = demo_form_url(agency, base_url) if agency is not None else None
+    if form_url is not None:
+        click.echo(f"Try the enquiry form as a visitor would (no sign-in): {form_url}")
 
 
 SEED_TOTAL = "How many in all, shared out evenly over the agencies."

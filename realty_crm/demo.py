@@ -27,6 +27,7 @@ from sqlalchemy import bindparam, delete, event, inspect, select
 from sqlalchemy.orm import Session
 
 from . import tenancy
+from .demo_form import add_demo_form
 from .errors import Conflict
 from .extensions import db
 from .models import (
@@ -317,6 +318,9 @@ def remove_demo() -> bool:
 def load_demo(*, reset: bool = False, locale: str = "es", seed: int = DEMO_SEED) -> DemoResult:
     """Create the demo agency through the services; ``DemoExists`` if it is there and not ``reset``.
 
+    With the marketing_forms plugin installed, it is switched on in the demo agency, which gets
+    an enquiry form (``demo_form``).
+
     On any failure the half-loaded agency is removed again, so a retry starts clean.
     """
     if demo_agency() is not None:
@@ -340,11 +344,13 @@ def load_demo(*, reset: bool = False, locale: str = "es", seed: int = DEMO_SEED)
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
         with tenancy.scope(agency.id):
-            counts = _Story(agency, seed).tell()
+            story = _Story(agency, seed)
+            counts = story.tell()
             # the story's leads were handed out by hand (a few still wait on the Distribution
             # page); from now on new leads go to the agent covering their area
             agency.assignment_rule = AssignmentRule.BY_AREA
             db.session.commit()
+            add_demo_form(agency, story.manager, locale)
     except BaseException:
         db.session.rollback()
         remove_demo()

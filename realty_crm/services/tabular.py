@@ -3,6 +3,11 @@
 Exports and reports hand rows here as any iterable of sequences; neither format holds
 more than a small buffer of rows in memory (XLSX goes through XlsxWriter's
 ``constant_memory`` mode into a temporary file, which is then streamed).
+
+The two formats guard against formulas differently. CSV holds only text, so a text cell a
+spreadsheet would run as a formula gets a leading apostrophe. XLSX says what each cell is:
+text is written as a string cell, which a spreadsheet shows as it is and never runs, so it
+needs no apostrophe (a phone reads ``+34…``); numbers are number cells and times date cells.
 """
 
 from __future__ import annotations
@@ -26,6 +31,11 @@ CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # rows written to the CSV buffer before it is handed to the server
 CSV_CHUNK_ROWS = 500
+# how XLSX date cells read (the same in every language), and the width that shows them whole
+XLSX_DATETIME = "yyyy-mm-dd hh:mm"
+XLSX_DATE = "yyyy-mm-dd"
+XLSX_DATETIME_WIDTH = 17
+XLSX_DATE_WIDTH = 11
 
 
 def safe_text(value: str) -> str:
@@ -40,8 +50,26 @@ def unescape_text(value: str) -> str:
     return value
 
 
+def number(value: Decimal) -> int | float:
+    """An amount as a spreadsheet number: whole amounts as integers."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def text(value: Any) -> str:
+    """A value a spreadsheet shows as text: enums their value, lists joined, times ISO 8601."""
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(str(getattr(item, "value", item)) for item in value)
+    return str(value)
+
+
 def plain(value: Any) -> Any:
-    """A cell value: numbers stay numbers, enums their value, lists joined, dates ISO, text made safe."""
+    """A CSV cell: numbers stay numbers, yes/no as words, anything else as text made safe."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -49,14 +77,8 @@ def plain(value: Any) -> Any:
     if isinstance(value, int | float):
         return value
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, Enum):
-        value = value.value
-    elif isinstance(value, datetime | date):
-        value = value.isoformat()
-    elif isinstance(value, list | tuple):
-        value = ", ".join(str(getattr(item, "value", item)) for item in value)
-    return safe_text(str(value))
+        return number(value)
+    return safe_text(text(value))
 
 
 def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
@@ -80,29 +102,67 @@ def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterato
         yield buffer.getvalue().encode()
 
 
+class _Sheet:
+    """One worksheet being written, with the cell formats its dates need."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook, name: str) -> None:
+        self.worksheet = workbook.add_worksheet(name[:31])
+        self.bold = workbook.add_format({"bold": True})
+        self.moment = workbook.add_format({"num_format": XLSX_DATETIME})
+        self.day = workbook.add_format({"num_format": XLSX_DATE})
+        # columns holding dates, widened at the end so that Excel shows them, not "####"
+        self.dated: dict[int, int] = {}
+
+    def write(self, row: int, column: int, value: Any) -> None:
+        """One cell, typed: text as a string (never a formula), numbers and dates as such."""
+        worksheet = self.worksheet
+        if value is None or value == "":
+            return
+        if isinstance(value, str):
+            worksheet.write_string(row, column, value)
+        elif isinstance(value, bool):
+            worksheet.write_string(row, column, "yes" if value else "no")
+        elif isinstance(value, int | float):
+            worksheet.write_number(row, column, value)
+        elif isinstance(value, Decimal):
+            worksheet.write_number(row, column, number(value))
+        elif isinstance(value, datetime):
+            # Excel has no time zones: the cell holds the wall clock the caller chose
+            worksheet.write_datetime(row, column, value.replace(tzinfo=None), self.moment)
+            self.dated[column] = XLSX_DATETIME_WIDTH
+        elif isinstance(value, date):
+            worksheet.write_datetime(row, column, value, self.day)
+            self.dated.setdefault(column, XLSX_DATE_WIDTH)
+        else:
+            worksheet.write_string(row, column, text(value))
+
+    def widen_dated_columns(self) -> None:
+        """Give the columns that hold dates the width that shows them."""
+        for column, width in self.dated.items():
+            self.worksheet.set_column(column, column, width)
+
+
 def write_xlsx(
     target: IO[bytes], headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "Sheet1"
 ) -> None:
     """Write an XLSX workbook of one sheet to ``target``, one row at a time (constant memory).
 
-    Text cells are written as strings, never as formulas, and made safe as in CSV, so a
-    copy-paste or a save-as-CSV from the spreadsheet stays harmless too.
+    Text cells are string cells, shown as they are and never run as formulas, so they need
+    no apostrophe; numbers are number cells; times and days are date cells (an aware time is
+    written as its own wall clock).
     """
     workbook = xlsxwriter.Workbook(
         target, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
-    worksheet = workbook.add_worksheet(sheet[:31])
-    bold = workbook.add_format({"bold": True})
+    out = _Sheet(workbook, sheet)
     for column, header in enumerate(headers):
-        worksheet.write_string(0, column, str(plain(header)), bold)
-    worksheet.freeze_panes(1, 0)
+        out.worksheet.write_string(0, column, str(header), out.bold)
+    out.worksheet.freeze_panes(1, 0)
+    write = out.write
     for index, row in enumerate(rows, start=1):
         for column, cell in enumerate(row):
-            value = plain(cell)
-            if isinstance(value, int | float):
-                worksheet.write_number(index, column, value)
-            elif value != "":
-                worksheet.write_string(index, column, value)
+            write(index, column, cell)
+    out.widen_dated_columns()
     workbook.close()
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import phonenumbers
 from click.testing import Result
+from flask.testing import FlaskClient
+from realty_crm_marketing_forms.models import EnquiryForm
 from sqlalchemy import func, select
 
+from realty_crm import plugin_host, tenancy
 from realty_crm.demo import DEMO_PASSWORD, STAFF, VISIT_SLOTS
 from realty_crm.extensions import db
 from realty_crm.models import (
@@ -25,10 +29,11 @@ from realty_crm.models import (
     VisitStatus,
     utcnow,
 )
-from realty_crm.services import accounts
+from realty_crm.services import accounts, plugins
 from realty_crm.testing.factories import Factory
 
 Cli = Callable[..., Result]
+FORM_LINE = re.compile(r"enquiry form .*: (http://\S+)$", re.MULTILINE)
 
 
 def test_demo_loads_a_lived_in_agency_and_prints_how_to_sign_in(
@@ -111,6 +116,7 @@ def test_second_demo_run_changes_nothing_and_reset_loads_it_afresh(
     assert again.exit_code == 0, again.output
     assert "already loaded" in again.output and "--reset" in again.output
     assert STAFF[0].email in again.output and DEMO_PASSWORD in again.output
+    assert _form_url(again.output) == "http://127.0.0.1:5000/f/demo/contacto"
     assert table_counts() == loaded
 
     admin = db.session.scalars(select(User).where(User.email == STAFF[0].email)).one()
@@ -128,6 +134,7 @@ def test_second_demo_run_changes_nothing_and_reset_loads_it_afresh(
         assert abs(reloaded[table] - loaded[table]) <= loaded[table] * 0.2
     assert rows(Prospect, Prospect.email == "added.later@example.com") == 0
     assert rows(Agency, Agency.slug == "demo") == 1
+    assert _form_url(reset.output) == "http://127.0.0.1:5000/f/demo/contacto"
     # the other agency is untouched
     assert rows(Prospect, Prospect.agency_id == other.id) == 1
     assert rows(User, User.agency_id == other.id) == 1
@@ -144,3 +151,56 @@ def test_demo_refuses_when_its_emails_belong_to_another_agency(
     assert result.exit_code == 1
     assert STAFF[2].email in result.output
     assert rows(Agency, Agency.slug == "demo") == 0
+
+
+def _demo_agency() -> Agency:
+    return db.session.scalars(select(Agency).where(Agency.slug == "demo")).one()
+
+
+def _form_url(output: str) -> str:
+    found = FORM_LINE.search(output)
+    assert found, output
+    return found.group(1)
+
+
+def test_demo_prints_where_it_is_served_and_its_form_which_makes_prospects(
+    cli: Cli, client: FlaskClient, rows: Callable[..., int]
+) -> None:
+    result = cli("demo", "--host", "0.0.0.0", "--port", "8123")
+
+    assert result.exit_code == 0, result.output
+    assert "http://0.0.0.0:8123/" in result.output
+    assert "realty-crm serve --host 0.0.0.0 --port 8123" in result.output
+    assert ":5000" not in result.output
+    assert _form_url(result.output) == "http://0.0.0.0:8123/f/demo/contacto"
+    agency = _demo_agency()
+    assert plugin_host.get_host().is_enabled(agency, "marketing_forms")
+
+    page = client.get("/f/demo/contacto")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "Pide información" in body and 'name="email"' in body and 'name="phone"' in body
+    # a visitor fills it in (the plugin's spam check on fill time is set aside for the test)
+    plugins.configure(None, agency, "marketing_forms", {"min_fill_seconds": 0})
+    token = re.search(r'name="form_token" value="([^"]+)"', body).group(1)
+    before = rows(Prospect)
+    sent = client.post("/f/demo/contacto", buffered=True, data={
+        "form_token": token, "first_name": "Visitante", "last_name": "De Prueba",
+        "email": "visitante@example.com", "area": "Chamberí", "message": "¿Puedo verlo el sábado?",
+    })
+    assert sent.status_code == 200, sent.get_data(as_text=True)[:500]
+    assert rows(Prospect) == before + 1
+    with tenancy.scope(agency.id):
+        newcomer = db.session.scalars(select(Prospect).where(Prospect.email == "visitante@example.com")).one()
+    assert (newcomer.first_name, newcomer.source.value, newcomer.source_detail) == (
+        "Visitante", "web_form", "Pide información")
+    assert newcomer.assigned_agent_id is not None  # the demo's rule: the agent of the area
+
+    # loaded afresh in English, on another port: one form again, in English
+    english = cli("demo", "--reset", "--locale", "en", "--port", "8124")
+
+    assert english.exit_code == 0, english.output
+    assert _form_url(english.output) == "http://127.0.0.1:8124/f/demo/contact"
+    assert "Ask about a home" in client.get("/f/demo/contact").get_data(as_text=True)
+    assert db.session.scalars(select(EnquiryForm.name)).all() == ["Ask about a home"]
+    assert rows(Prospect, Prospect.email == "visitante@example.com") == 0

@@ -2,40 +2,47 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import io
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
+from sqlalchemy import update
 
 from realty_crm import tenancy
 from realty_crm.extensions import db
+from realty_crm.models import Visit
 from realty_crm.services import properties as property_service
 from realty_crm.services import prospects as prospect_service
 
 KINDS = ("prospects", "properties", "visits", "calls")
 FORMATS = ("csv", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MADRID = ZoneInfo("Europe/Madrid")
 
+# in the reader's language: English for these users
 HEADERS = {
     "prospects": [
-        "id", "first_name", "last_name", "email", "phone", "source", "source_detail", "status",
-        "lost_reason", "assigned_agent_id", "assigned_agent_name", "operation", "property_types",
-        "min_price", "max_price", "min_bedrooms", "min_area_m2", "areas", "marketing_consent", "tags",
-        "created_at", "updated_at", "last_contacted_at", "next_follow_up_at",
+        "Number", "First name", "Last name", "E-mail", "Phone", "Source", "Source detail", "Status",
+        "Reason lost", "Agent number", "Agent", "Operation", "Property types", "Minimum price",
+        "Maximum price", "Minimum bedrooms", "Minimum area (m²)", "Areas", "Marketing consent", "Tags",
+        "Created", "Updated", "Last contacted", "Next follow-up",
     ],
     "properties": [
-        "id", "reference", "title", "description", "operation", "property_type", "status", "price",
-        "address", "city", "area", "postcode", "bedrooms", "bathrooms", "area_m2", "features", "owner_id",
-        "listing_agent_id", "listing_agent_name", "created_at", "updated_at", "published_at",
+        "Number", "Reference", "Title", "Description", "Operation", "Property type", "Status", "Price",
+        "Address", "City", "Area", "Postcode", "Bedrooms", "Bathrooms", "Floor area (m²)", "Features",
+        "Owner number", "Listing agent number", "Listing agent", "Created", "Updated", "Published",
     ],
     "visits": [
-        "id", "property_id", "property_reference", "property_title", "prospect_id", "prospect_name",
-        "agent_id", "agent_name", "starts_at", "ends_at", "status", "cancel_reason", "feedback", "rating",
-        "created_at", "updated_at",
+        "Number", "Property number", "Reference", "Property", "Prospect number", "Prospect", "Agent number",
+        "Agent", "Starts", "Ends", "Status", "Reason cancelled", "Feedback", "Rating (1–5)", "Created",
+        "Updated",
     ],
     "calls": [
-        "id", "prospect_id", "prospect_name", "agent_id", "agent_name", "direction", "occurred_at",
-        "duration_seconds", "outcome", "summary",
+        "Number", "Prospect number", "Prospect", "Agent number", "Agent", "Direction", "When",
+        "Duration (seconds)", "Outcome", "Summary",
     ],
 }
 
@@ -44,12 +51,12 @@ HEADERS = {
 
 def _local(moment: datetime) -> str:
     """How an export shows a time: the office's (Madrid) wall clock with its offset."""
-    return moment.astimezone(ZoneInfo("Europe/Madrid")).isoformat(timespec="seconds")
+    return moment.astimezone(MADRID).isoformat(timespec="seconds")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("kind", KINDS)
-def test_every_kind_downloads_in_both_formats_with_the_json_names_as_header(
+def test_every_kind_downloads_in_both_formats_with_headers_in_the_readers_language(
     api, office, header_row, kind, fmt
 ):
     response = api(office.manager).get(f"/api/v1/exports/{kind}.{fmt}")
@@ -68,90 +75,195 @@ def test_csv_is_streamed_as_it_is_read(api, office):
 
 def test_prospect_csv_holds_every_field_in_plain_text(api, office, csv_rows):
     response = api(office.manager).get("/api/v1/exports/prospects.csv")
-    rows = {row["first_name"]: row for row in csv_rows(response)}
+    rows = {row["First name"]: row for row in csv_rows(response)}
     assert set(rows) == {"Carla", "Dan", "Pia"}
     carla = rows["Carla"]
     office_carla = office.carla
-    assert carla["id"] == str(office_carla.id)
-    assert carla["last_name"] == "Cruz"
-    assert carla["email"] == "carla@example.com"
-    # E.164 starts with "+": a spreadsheet would compute it, so it is kept as text
-    assert carla["phone"] == "'+34600111222"
-    assert carla["source"] == "portal"
-    assert carla["status"] == "visiting"  # the booked visit moved her on
-    assert carla["assigned_agent_id"] == str(office.agent.id)
-    assert carla["assigned_agent_name"] == "Alba Agent"
-    assert carla["operation"] == "buy"
-    assert carla["property_types"] == "flat, penthouse"
-    assert (carla["min_price"], carla["max_price"], carla["min_bedrooms"]) == ("200000", "350000", "2")
-    assert carla["areas"] == "Chamberí, Salamanca"
-    assert carla["marketing_consent"] == "yes"
-    assert carla["tags"] == "vip, cash"
-    assert carla["created_at"] == _local(office_carla.created_at)
-    assert carla["last_contacted_at"] == "2026-01-15T10:30:00+01:00"
-    assert carla["next_follow_up_at"] == ""
+    assert carla["Number"] == str(office_carla.id)
+    assert carla["Last name"] == "Cruz"
+    assert carla["E-mail"] == "carla@example.com"
+    # E.164 starts with "+": a spreadsheet would compute it, so the CSV keeps it as text
+    assert carla["Phone"] == "'+34600111222"
+    assert carla["Source"] == "Portal"
+    assert carla["Status"] == "Visiting"  # the booked visit moved her on
+    assert carla["Agent number"] == str(office.agent.id)
+    assert carla["Agent"] == "Alba Agent"
+    assert carla["Operation"] == "Buy"
+    assert carla["Property types"] == "Flat, Penthouse"
+    assert (carla["Minimum price"], carla["Maximum price"], carla["Minimum bedrooms"]) == (
+        "200000", "350000", "2")
+    assert carla["Areas"] == "Chamberí, Salamanca"
+    assert carla["Marketing consent"] == "Yes"
+    assert carla["Tags"] == "vip, cash"
+    assert carla["Created"] == _local(office_carla.created_at)
+    assert carla["Last contacted"] == "2026-01-15T10:30:00+01:00"
+    assert carla["Next follow-up"] == ""
     pia = rows["Pia"]
-    assert (pia["assigned_agent_id"], pia["assigned_agent_name"], pia["marketing_consent"]) == ("", "", "no")
+    assert (pia["Agent number"], pia["Agent"], pia["Marketing consent"]) == ("", "", "No")
 
 
-def test_prospect_xlsx_keeps_numbers_as_numbers_and_text_as_text(api, office, xlsx_rows):
-    response = api(office.manager).get("/api/v1/exports/prospects.xlsx")
-    rows = {row["first_name"]: row for row in xlsx_rows(response)}
+def _cells(response, key: str) -> dict[str, dict[str, openpyxl.cell.Cell]]:
+    """The workbook's cells (typed, with their formats) by header, rows keyed by column ``key``."""
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    header, *rows = list(sheet.iter_rows())
+    names = [cell.value for cell in header]
+    by_name = [dict(zip(names, row, strict=True)) for row in rows]
+    return {row[key].value: row for row in by_name}
+
+
+def test_prospect_xlsx_cells_are_numbers_dates_and_text_without_apostrophes(api, office):
+    rows = _cells(api(office.manager).get("/api/v1/exports/prospects.xlsx"), "First name")
     carla = rows["Carla"]
-    assert carla["id"] == office.carla.id
-    assert carla["min_price"] == 200000 and carla["min_bedrooms"] == 2
-    assert carla["assigned_agent_name"] == "Alba Agent"
-    assert carla["phone"] == "'+34600111222"
-    assert carla["last_contacted_at"] == "2026-01-15T10:30:00+01:00"
-    assert rows["Pia"]["assigned_agent_id"] is None
+    assert (carla["Number"].data_type, carla["Number"].value) == ("n", office.carla.id)
+    assert (carla["Minimum price"].value, carla["Minimum bedrooms"].value) == (200000, 2)
+    assert carla["Minimum price"].data_type == "n"
+    # a string cell is never run as a formula: the phone reads exactly as stored
+    assert (carla["Phone"].data_type, carla["Phone"].value) == ("s", "+34600111222")
+    assert carla["Agent"].value == "Alba Agent"
+    # a date cell with a date format, holding Madrid's wall clock (Excel has no time zones)
+    contacted = carla["Last contacted"]
+    assert contacted.is_date and contacted.number_format == "yyyy-mm-dd hh:mm"
+    assert contacted.value == datetime(2026, 1, 15, 10, 30)
+    created = office.carla.created_at.astimezone(MADRID).replace(tzinfo=None)
+    assert abs(carla["Created"].value - created) < timedelta(milliseconds=1)
+    assert carla["Next follow-up"].value is None
+    assert (carla["Source"].value, carla["Marketing consent"].value) == ("Portal", "Yes")
+    assert rows["Pia"]["Agent number"].value is None
 
 
-def test_property_export_names_the_listing_agent_and_keeps_prices_exact(api, office, csv_rows, xlsx_rows):
+def test_xlsx_date_columns_are_wide_enough_to_show_the_date(api, office):
+    body = api(office.manager).get("/api/v1/exports/calls.xlsx").get_data()
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    when = [cell.value for cell in sheet[1]].index("When") + 1
+    assert sheet.column_dimensions[get_column_letter(when)].width >= len("2026-01-15 10:30")
+
+
+def test_property_export_names_the_listing_agent_and_keeps_prices_exact(api, office, csv_rows):
     client = api(office.manager)
-    rows = {row["reference"]: row for row in csv_rows(client.get("/api/v1/exports/properties.csv"))}
+    rows = {row["Reference"]: row for row in csv_rows(client.get("/api/v1/exports/properties.csv"))}
     flat, house = rows["MAD-001"], rows["MAD-002"]
-    assert flat["title"] == "Flat in Chamberí"
-    assert (flat["operation"], flat["property_type"], flat["status"]) == ("sale", "flat", "available")
-    assert flat["price"] == "250000.5"
-    assert flat["features"] == "lift, terrace"
-    assert (flat["listing_agent_id"], flat["listing_agent_name"]) == (str(office.agent.id), "Alba Agent")
-    assert (house["operation"], house["city"], house["area"]) == ("rent", "Pozuelo", "Somosaguas")
-    assert house["price"] == "1800"
-    sheet = {row["reference"]: row for row in xlsx_rows(client.get("/api/v1/exports/properties.xlsx"))}
-    assert sheet["MAD-001"]["price"] == 250000.5
-    assert sheet["MAD-002"]["bedrooms"] == 2
+    assert flat["Title"] == "Flat in Chamberí"
+    assert (flat["Operation"], flat["Property type"], flat["Status"]) == ("Sale", "Flat", "Available")
+    assert flat["Price"] == "250000.5"
+    assert flat["Features"] == "lift, terrace"
+    assert (flat["Listing agent number"], flat["Listing agent"]) == (str(office.agent.id), "Alba Agent")
+    assert (house["Operation"], house["City"], house["Area"]) == ("Rent", "Pozuelo", "Somosaguas")
+    assert house["Price"] == "1800"
+    sheet = _cells(client.get("/api/v1/exports/properties.xlsx"), "Reference")
+    assert (sheet["MAD-001"]["Price"].data_type, sheet["MAD-001"]["Price"].value) == ("n", 250000.5)
+    assert sheet["MAD-002"]["Bedrooms"].value == 2
+    assert sheet["MAD-001"]["Published"].is_date
 
 
-def test_visit_export_names_property_prospect_and_agent_in_local_time(api, office, csv_rows, xlsx_rows):
-    rows = {int(row["id"]): row for row in csv_rows(api(office.manager).get("/api/v1/exports/visits.csv"))}
+def test_visit_export_names_property_prospect_and_agent_in_local_time(api, office, csv_rows):
+    client = api(office.manager)
+    rows = {int(row["Number"]): row for row in csv_rows(client.get("/api/v1/exports/visits.csv"))}
     visit = rows[office.agent_visit.id]
-    assert visit["property_id"] == str(office.flat.id)
-    assert (visit["property_reference"], visit["property_title"]) == ("MAD-001", "Flat in Chamberí")
-    assert (visit["prospect_id"], visit["prospect_name"]) == (str(office.carla.id), "Carla Cruz")
-    assert (visit["agent_id"], visit["agent_name"]) == (str(office.agent.id), "Alba Agent")
-    assert visit["starts_at"] == _local(office.agent_visit.starts_at)
-    assert visit["starts_at"][11:16] == "10:00"  # the Madrid wall clock, with Madrid's offset
-    assert visit["ends_at"][11:16] == "10:45"
-    assert visit["status"] == "scheduled"
-    assert (visit["rating"], visit["feedback"]) == ("", "")
+    assert visit["Property number"] == str(office.flat.id)
+    assert (visit["Reference"], visit["Property"]) == ("MAD-001", "Flat in Chamberí")
+    assert (visit["Prospect number"], visit["Prospect"]) == (str(office.carla.id), "Carla Cruz")
+    assert (visit["Agent number"], visit["Agent"]) == (str(office.agent.id), "Alba Agent")
+    assert visit["Starts"] == _local(office.agent_visit.starts_at)
+    assert visit["Starts"][11:16] == "10:00"  # the Madrid wall clock, with Madrid's offset
+    assert visit["Ends"][11:16] == "10:45"
+    assert visit["Status"] == "Scheduled"
+    assert (visit["Rating (1–5)"], visit["Feedback"]) == ("", "")
     # oldest first, as GET /visits lists them
     assert list(rows) == [office.agent_visit.id, office.colleague_visit.id]
-    sheet = xlsx_rows(api(office.manager).get("/api/v1/exports/visits.xlsx"))
-    assert [row["prospect_name"] for row in sheet] == ["Carla Cruz", "Dan Diaz"]
+    sheet = _cells(client.get("/api/v1/exports/visits.xlsx"), "Number")
+    assert [row["Prospect"].value for row in sheet.values()] == ["Carla Cruz", "Dan Diaz"]
+    starts = sheet[office.agent_visit.id]["Starts"]
+    assert starts.is_date and starts.value == office.agent_visit.starts_at.astimezone(MADRID).replace(
+        tzinfo=None)
+    assert (starts.value.hour, starts.value.minute) == (10, 0)
+
+
+def test_a_rated_visit_exports_its_rating_as_a_number(api, office, csv_rows):
+    with tenancy.scope(office.agency.id):
+        db.session.execute(update(Visit).where(Visit.id == office.agent_visit.id).values(
+            status="done", rating=4, feedback="Liked it."))
+        db.session.commit()
+    client = api(office.manager)
+    row = {int(r["Number"]): r for r in csv_rows(client.get("/api/v1/exports/visits.csv"))}[
+        office.agent_visit.id]
+    assert (row["Status"], row["Rating (1–5)"], row["Feedback"]) == ("Done", "4", "Liked it.")
+    cell = _cells(client.get("/api/v1/exports/visits.xlsx"), "Number")[office.agent_visit.id]["Rating (1–5)"]
+    assert (cell.data_type, cell.value) == ("n", 4)
 
 
 def test_call_export_shows_each_time_with_the_offset_of_its_day(api, office, csv_rows):
     rows = csv_rows(api(office.manager).get("/api/v1/exports/calls.csv"))
     # newest first, as the call log
-    assert [row["prospect_name"] for row in rows] == ["Dan Diaz", "Carla Cruz"]
+    assert [row["Prospect"] for row in rows] == ["Dan Diaz", "Carla Cruz"]
     summer, winter = rows
-    assert summer["occurred_at"] == "2026-07-01T11:30:00+02:00"
-    assert winter["occurred_at"] == "2026-01-15T10:30:00+01:00"
-    assert (winter["agent_id"], winter["agent_name"]) == (str(office.agent.id), "Alba Agent")
-    assert (winter["direction"], winter["outcome"]) == ("outbound", "answered")
-    assert winter["duration_seconds"] == "300"
-    assert winter["summary"] == "Wants a terrace."
-    assert (summer["direction"], summer["outcome"]) == ("inbound", "voicemail")
+    assert summer["When"] == "2026-07-01T11:30:00+02:00"
+    assert winter["When"] == "2026-01-15T10:30:00+01:00"
+    assert (winter["Agent number"], winter["Agent"]) == (str(office.agent.id), "Alba Agent")
+    assert (winter["Direction"], winter["Outcome"]) == ("Outbound", "Answered")
+    assert winter["Duration (seconds)"] == "300"
+    assert winter["Summary"] == "Wants a terrace."
+    assert (summer["Direction"], summer["Outcome"]) == ("Inbound", "Voicemail")
+
+
+def test_call_xlsx_holds_local_times_as_dates_and_durations_as_numbers(api, office):
+    rows = _cells(api(office.manager).get("/api/v1/exports/calls.xlsx"), "Summary")
+    summer, winter = rows["Left a message."], rows["Wants a terrace."]
+    # each with the wall clock of its own day in Madrid: UTC+2 in summer, UTC+1 in winter
+    assert summer["When"].value == datetime(2026, 7, 1, 11, 30)
+    assert winter["When"].value == datetime(2026, 1, 15, 10, 30)
+    assert winter["When"].is_date
+    assert (winter["Duration (seconds)"].data_type, winter["Duration (seconds)"].value) == ("n", 300)
+    assert (summer["Direction"].value, summer["Outcome"].value) == ("Inbound", "Voicemail")
+
+
+# --- the reader's language ----------------------------------------------------------------------
+
+
+SPANISH_HEADERS = {
+    "prospects": ["Número", "Nombre", "Apellidos", "Correo electrónico", "Teléfono", "Origen"],
+    "properties": ["Número", "Referencia", "Título", "Descripción", "Operación", "Tipo de inmueble"],
+    "visits": ["Número", "Número de inmueble", "Referencia", "Inmueble", "Número de interesado"],
+    "calls": ["Número", "Número de interesado", "Interesado", "Número de agente", "Agente", "Sentido"],
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_spanish_reader_gets_spanish_headers(api, office, header_row, kind, fmt):
+    office.manager.locale = "es"
+    db.session.commit()
+    headers = header_row(api(office.manager).get(f"/api/v1/exports/{kind}.{fmt}"))
+    assert headers[:len(SPANISH_HEADERS[kind])] == SPANISH_HEADERS[kind]
+    assert len(headers) == len(HEADERS[kind]) and len(set(headers)) == len(headers)
+    assert not set(headers) & set(HEADERS[kind]), "every header is translated"
+
+
+def test_a_spanish_reader_gets_choices_and_yes_no_in_spanish(api, office, csv_rows, xlsx_rows):
+    office.manager.locale = "es"
+    db.session.commit()
+    client = api(office.manager)
+    for read, fmt in ((csv_rows, "csv"), (xlsx_rows, "xlsx")):
+        carla = {r["Nombre"]: r for r in read(client.get(f"/api/v1/exports/prospects.{fmt}"))}["Carla"]
+        assert (carla["Origen"], carla["Estado"], carla["Operación"]) == (
+            "Portal inmobiliario", "Visitando", "Compra")
+        assert (carla["Tipos de inmueble"], carla["Acepta publicidad"]) == ("Piso, Ático", "Sí")
+        house = {r["Referencia"]: r for r in read(client.get(f"/api/v1/exports/properties.{fmt}"))}["MAD-002"]
+        assert (house["Operación"], house["Tipo de inmueble"], house["Estado"]) == (
+            "Alquiler", "Casa", "Disponible")
+        visit = read(client.get(f"/api/v1/exports/visits.{fmt}"))[0]
+        assert visit["Estado"] == "Programada"
+        call = read(client.get(f"/api/v1/exports/calls.{fmt}"))[0]
+        assert (call["Sentido"], call["Resultado"]) == ("Entrante", "Buzón de voz")
+
+
+def test_the_language_is_the_readers_not_the_agencys(api, office, header_row):
+    office.agency.locale = "es"
+    office.agent.locale = "en"
+    db.session.commit()
+    assert header_row(api(office.agent).get("/api/v1/exports/calls.csv"))[:3] == [
+        "Number", "Prospect number", "Prospect"]
+    assert header_row(api(office.manager).get("/api/v1/exports/calls.csv"))[:3] == [
+        "Número", "Número de interesado", "Interesado"]
 
 
 # --- who sees what ------------------------------------------------------------------------------
@@ -165,18 +277,18 @@ def test_an_agent_exports_only_their_own_prospects_visits_and_calls(api, office,
     def names(kind: str, column: str) -> list[str]:
         return [row[column] for row in read(client.get(f"/api/v1/exports/{kind}.{fmt}"))]
 
-    assert names("prospects", "first_name") == ["Carla"]
-    assert names("visits", "prospect_name") == ["Carla Cruz"]
-    assert names("calls", "prospect_name") == ["Carla Cruz"]
+    assert names("prospects", "First name") == ["Carla"]
+    assert names("visits", "Prospect") == ["Carla Cruz"]
+    assert names("calls", "Prospect") == ["Carla Cruz"]
     # every role sees every property
-    assert sorted(names("properties", "reference")) == ["MAD-001", "MAD-002"]
+    assert sorted(names("properties", "Reference")) == ["MAD-001", "MAD-002"]
 
 
 def test_an_agent_also_exports_the_unassigned_pool_when_the_agency_allows_it(api, office, csv_rows):
     office.agency.agents_see_unassigned = True
     db.session.commit()
     rows = csv_rows(api(office.agent).get("/api/v1/exports/prospects.csv"))
-    assert sorted(row["first_name"] for row in rows) == ["Carla", "Pia"]
+    assert sorted(row["First name"] for row in rows) == ["Carla", "Pia"]
 
 
 @pytest.mark.parametrize("role", ["admin", "manager"])
@@ -205,11 +317,11 @@ def test_deleted_prospects_and_properties_are_not_exported(api, office, csv_rows
         property_service.delete_property(office.manager, office.house)
     client = api(office.manager)
     rows = csv_rows(client.get("/api/v1/exports/prospects.csv"))
-    assert sorted(row["first_name"] for row in rows) == ["Carla", "Dan"]
-    assert [row["reference"] for row in csv_rows(client.get("/api/v1/exports/properties.csv"))] == ["MAD-001"]
+    assert sorted(row["First name"] for row in rows) == ["Carla", "Dan"]
+    assert [row["Reference"] for row in csv_rows(client.get("/api/v1/exports/properties.csv"))] == ["MAD-001"]
     # a visit keeps its slot when its property is in the trash (it can be restored): listed as on GET /visits
     visits = csv_rows(client.get("/api/v1/exports/visits.csv"))
-    assert [row["property_reference"] for row in visits] == ["MAD-001", "MAD-002"]
+    assert [row["Reference"] for row in visits] == ["MAD-001", "MAD-002"]
     refused = api(office.manager).get("/api/v1/exports/prospects.csv?deleted=true")
     assert refused.status_code == 422
     assert "deleted" in refused.get_json()["error"]["details"]
@@ -223,7 +335,7 @@ def test_prospect_filters_are_those_of_the_list(api, office, csv_rows):
 
     def first_names(query: str) -> list[str]:
         rows = csv_rows(client.get(f"/api/v1/exports/prospects.csv?{query}"))
-        return sorted(row["first_name"] for row in rows)
+        return sorted(row["First name"] for row in rows)
 
     assert first_names("q=cruz") == ["Carla"]
     assert first_names("q=600111222") == ["Carla"]
@@ -234,7 +346,7 @@ def test_prospect_filters_are_those_of_the_list(api, office, csv_rows):
     assert first_names("status=visiting&source=referral") == ["Dan"]
     # paging does not apply to an export
     assert first_names("page=2&per_page=1") == ["Carla", "Dan", "Pia"]
-    names = [row["first_name"] for row in csv_rows(client.get("/api/v1/exports/prospects.csv?sort=name"))]
+    names = [row["First name"] for row in csv_rows(client.get("/api/v1/exports/prospects.csv?sort=name"))]
     assert names == ["Carla", "Dan", "Pia"]  # Cruz, Diaz, Pool
 
 
@@ -244,18 +356,18 @@ def test_property_visit_and_call_filters_are_those_of_their_lists(api, office, c
     def column(path: str, name: str) -> list[str]:
         return [row[name] for row in csv_rows(client.get("/api/v1/exports/" + path))]
 
-    assert column("properties.csv?operation=rent", "reference") == ["MAD-002"]
-    assert column("properties.csv?min_price=100000&city=Madrid", "reference") == ["MAD-001"]
-    assert column("properties.csv?q=pozuelo", "reference") == ["MAD-002"]
-    assert column(f"visits.csv?agent_id={office.colleague.id}", "prospect_name") == ["Dan Diaz"]
-    assert column(f"visits.csv?property_id={office.flat.id}", "prospect_name") == ["Carla Cruz"]
-    assert column("visits.csv?status=done", "id") == []
+    assert column("properties.csv?operation=rent", "Reference") == ["MAD-002"]
+    assert column("properties.csv?min_price=100000&city=Madrid", "Reference") == ["MAD-001"]
+    assert column("properties.csv?q=pozuelo", "Reference") == ["MAD-002"]
+    assert column(f"visits.csv?agent_id={office.colleague.id}", "Prospect") == ["Dan Diaz"]
+    assert column(f"visits.csv?property_id={office.flat.id}", "Prospect") == ["Carla Cruz"]
+    assert column("visits.csv?status=done", "Number") == []
     window = office.colleague_visit.starts_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    assert column(f"visits.csv?from={window}", "prospect_name") == ["Dan Diaz"]
-    assert column("calls.csv?direction=inbound", "prospect_name") == ["Dan Diaz"]
-    assert column(f"calls.csv?prospect_id={office.carla.id}", "summary") == ["Wants a terrace."]
-    assert column("calls.csv?from=2026-03-01T00:00:00Z", "prospect_name") == ["Dan Diaz"]
-    assert column("calls.csv?to=2026-03-01T00:00:00Z", "prospect_name") == ["Carla Cruz"]
+    assert column(f"visits.csv?from={window}", "Prospect") == ["Dan Diaz"]
+    assert column("calls.csv?direction=inbound", "Prospect") == ["Dan Diaz"]
+    assert column(f"calls.csv?prospect_id={office.carla.id}", "Summary") == ["Wants a terrace."]
+    assert column("calls.csv?from=2026-03-01T00:00:00Z", "Prospect") == ["Dan Diaz"]
+    assert column("calls.csv?to=2026-03-01T00:00:00Z", "Prospect") == ["Carla Cruz"]
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would run as a
 formula when the file is opened: in CSV it gets a leading apostrophe; in XLSX it is written as a
-string cell (never a formula), with the same apostrophe so that a copy or a save-as-CSV stays safe.
+string cell, which a spreadsheet shows as it is and never runs, so it reads exactly as stored.
 """
 
 from __future__ import annotations
@@ -54,22 +54,22 @@ EXPECTED_FIRST_NAMES = {
 def test_every_csv_cell_that_would_be_a_formula_starts_with_an_apostrophe(api, office, hostile, csv_rows):
     client = api(office.manager)
     prospects = csv_rows(client.get("/api/v1/exports/prospects.csv"))
-    assert {row["first_name"] for row in prospects} >= EXPECTED_FIRST_NAMES
-    assert {"'=1+2"} == {row["summary"] for row in csv_rows(client.get("/api/v1/exports/calls.csv"))} - {
+    assert {row["First name"] for row in prospects} >= EXPECTED_FIRST_NAMES
+    assert {"'=1+2"} == {row["Summary"] for row in csv_rows(client.get("/api/v1/exports/calls.csv"))} - {
         "Wants a terrace.", "Left a message."}
     visit_rows = csv_rows(client.get("/api/v1/exports/visits.csv"))
-    assert "'@evil" in {row["cancel_reason"] for row in visit_rows}
-    assert "'=HYPERLINK(\"http://x\") Smith" in {row["prospect_name"] for row in visit_rows}
-    properties = {row["reference"]: row for row in csv_rows(client.get("/api/v1/exports/properties.csv"))}
-    assert properties["INJ-1"]["title"] == "'-cmd|' /C calc'!A0"
-    assert properties["INJ-1"]["features"] == "'=1, lift"
+    assert "'@evil" in {row["Reason cancelled"] for row in visit_rows}
+    assert "'=HYPERLINK(\"http://x\") Smith" in {row["Prospect"] for row in visit_rows}
+    properties = {row["Reference"]: row for row in csv_rows(client.get("/api/v1/exports/properties.csv"))}
+    assert properties["INJ-1"]["Title"] == "'-cmd|' /C calc'!A0"
+    assert properties["INJ-1"]["Features"] == "'=1, lift"
     for kind in ("prospects", "properties", "visits", "calls"):
         for row in csv_rows(client.get(f"/api/v1/exports/{kind}.csv")):
             for column, cell in row.items():
                 assert not cell.startswith(TRIGGERS), (kind, column, cell)
 
 
-def test_xlsx_cells_are_strings_never_formulas(api, office, hostile):
+def test_xlsx_cells_are_strings_never_formulas_and_read_as_stored(api, office, hostile):
     client = api(office.manager)
     for kind in ("prospects", "properties", "visits", "calls"):
         body = client.get(f"/api/v1/exports/{kind}.xlsx").get_data()
@@ -81,19 +81,27 @@ def test_xlsx_cells_are_strings_never_formulas(api, office, hostile):
             for cell in row:
                 assert cell.data_type != "f", (kind, cell.coordinate, cell.value)
                 if isinstance(cell.value, str):
-                    assert not cell.value.startswith(TRIGGERS), (kind, cell.coordinate, cell.value)
+                    assert not cell.value.startswith("'"), (kind, cell.coordinate, cell.value)
     sheet = openpyxl.load_workbook(io.BytesIO(client.get("/api/v1/exports/prospects.xlsx").get_data())).active
     header = [cell.value for cell in sheet[1]]
-    column = header.index("first_name")
+    column = header.index("First name")
     cells = [row[column] for row in sheet.iter_rows(min_row=2)]
     assert all(cell.data_type == "s" for cell in cells)
     # the file stores a carriage return as OOXML's escape _x000D_ (Excel shows it as the character)
-    assert {cell.value.replace("_x000D_", "\r") for cell in cells} >= EXPECTED_FIRST_NAMES
+    assert {cell.value.replace("_x000D_", "\r") for cell in cells} >= set(NAMES + RAW_NAMES)
+    phones = {row[header.index("Phone")].value for row in sheet.iter_rows(min_row=2)}
+    assert "+34600111222" in phones
+    properties = openpyxl.load_workbook(
+        io.BytesIO(client.get("/api/v1/exports/properties.xlsx").get_data())).active
+    header = [cell.value for cell in properties[1]]
+    titles = {row[header.index("Reference")].value: row for row in properties.iter_rows(min_row=2)}
+    assert titles["INJ-1"][header.index("Title")].value == "-cmd|' /C calc'!A0"
+    assert titles["INJ-1"][header.index("Features")].value == "=1, lift"
 
 
 def test_the_web_downloads_are_guarded_too(login, office, hostile, csv_rows):
     browser = login(office.manager)
     rows = csv_rows(browser.get("/prospects/export.csv"))
-    assert {row["first_name"] for row in rows} >= EXPECTED_FIRST_NAMES
+    assert {row["First name"] for row in rows} >= EXPECTED_FIRST_NAMES
     calls_rows = csv_rows(browser.get("/prospects/calls/export.csv"))
-    assert "'=1+2" in {row["summary"] for row in calls_rows}
+    assert "'=1+2" in {row["Summary"] for row in calls_rows}

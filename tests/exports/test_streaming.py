@@ -101,7 +101,7 @@ def test_the_body_is_read_after_the_view_returned_within_the_agency_scope(api, o
     assert response.is_streamed
     # nothing of the body has been produced yet: reading it pushes the request's context again
     rows = csv_rows(response)
-    assert [row["summary"] for row in rows] == ["Wants a terrace."]
+    assert [row["Summary"] for row in rows] == ["Wants a terrace."]
 
 
 def test_waitress_streams_an_export_to_a_real_http_client(live_server, make, office, foreign):
@@ -115,4 +115,4 @@ def test_waitress_streams_an_export_to_a_real_http_client(live_server, make, off
         assert answer.headers.get("Transfer-Encoding") == "chunked"
         body = answer.read().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body, newline="")))
-    assert [(row["prospect_name"], row["agent_name"]) for row in rows] == [("Carla Cruz", "Alba Agent")]
+    assert [(row["Prospect"], row["Agent"]) for row in rows] == [("Carla Cruz", "Alba Agent")]

@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from realty_crm.extensions import db
+
 EXPORT_LINK = re.compile(r'href="([^"]*/export\.(?:csv|xlsx)[^"]*)"')
 
 
@@ -48,9 +50,9 @@ def test_the_prospect_list_links_to_the_call_export(login, office):
 def test_the_prospect_export_is_the_filtered_list(login, office, csv_rows, xlsx_rows):
     browser = login(office.manager)
     rows = csv_rows(browser.get("/prospects/export.csv?status=visiting&sort=name"))
-    assert [row["first_name"] for row in rows] == ["Carla", "Dan"]
+    assert [row["First name"] for row in rows] == ["Carla", "Dan"]
     rows = xlsx_rows(browser.get(f"/prospects/export.xlsx?agent={office.colleague.id}"))
-    assert [row["first_name"] for row in rows] == ["Dan"]
+    assert [row["First name"] for row in rows] == ["Dan"]
     # a filter the page cannot read is dropped there, and so it is here: the same list
     assert len(csv_rows(browser.get("/prospects/export.csv?status=asleep"))) == 3
 
@@ -59,9 +61,9 @@ def test_an_agent_downloads_only_their_own_prospects_visits_and_calls(login, off
     browser = login(office.agent)
     # the agent filter is for staff: an agent cannot widen their list with it
     prospects = csv_rows(browser.get(f"/prospects/export.csv?agent={office.colleague.id}"))
-    assert [row["first_name"] for row in prospects] == ["Carla"]
-    assert [row["agent_name"] for row in csv_rows(browser.get("/visits/export.csv"))] == ["Alba Agent"]
-    assert [row["summary"] for row in csv_rows(browser.get("/prospects/calls/export.csv"))] == [
+    assert [row["First name"] for row in prospects] == ["Carla"]
+    assert [row["Agent"] for row in csv_rows(browser.get("/visits/export.csv"))] == ["Alba Agent"]
+    assert [row["Summary"] for row in csv_rows(browser.get("/prospects/calls/export.csv"))] == [
         "Wants a terrace."
     ]
     assert len(csv_rows(browser.get("/properties/export.csv"))) == 2
@@ -70,23 +72,23 @@ def test_an_agent_downloads_only_their_own_prospects_visits_and_calls(login, off
 def test_the_property_export_is_the_search(login, office, csv_rows):
     browser = login(office.agent)
     rows = csv_rows(browser.get("/properties/export.csv?operation=rent"))
-    assert [row["reference"] for row in rows] == ["MAD-002"]
+    assert [row["Reference"] for row in rows] == ["MAD-002"]
     rows = csv_rows(browser.get("/properties/export.csv?q=flat"))
-    assert [row["reference"] for row in rows] == ["MAD-001"]
+    assert [row["Reference"] for row in rows] == ["MAD-001"]
     rows = csv_rows(browser.get("/properties/export.csv?sort=price_asc"))
-    assert [row["reference"] for row in rows] == ["MAD-002", "MAD-001"]
+    assert [row["Reference"] for row in rows] == ["MAD-002", "MAD-001"]
 
 
 def test_the_visit_export_is_the_filtered_list_newest_first(login, office, csv_rows, xlsx_rows):
     browser = login(office.manager)
     rows = csv_rows(browser.get("/visits/export.csv"))
-    assert [row["prospect_name"] for row in rows] == ["Dan Diaz", "Carla Cruz"]
+    assert [row["Prospect"] for row in rows] == ["Dan Diaz", "Carla Cruz"]
     day = office.agent_visit.starts_at.date().isoformat()
     query = f"agent={office.agent.id}&date_from={day}&date_to={day}"
     rows = xlsx_rows(browser.get(f"/visits/export.xlsx?{query}"))
-    assert [row["id"] for row in rows] == [office.agent_visit.id]
+    assert [row["Number"] for row in rows] == [office.agent_visit.id]
     rows = csv_rows(browser.get(f"/visits/export.csv?property_id={office.house.id}"))
-    assert [row["property_reference"] for row in rows] == ["MAD-002"]
+    assert [row["Reference"] for row in rows] == ["MAD-002"]
     # a number naming nothing in the agency: an empty list, as on the page
     assert csv_rows(browser.get("/visits/export.csv?property_id=999999")) == []
 
@@ -125,3 +127,19 @@ def test_another_agencys_records_never_appear_in_the_downloads(login, office, fo
                  "/prospects/calls/export.csv"):
         text = repr(csv_rows(browser.get(path)))
         assert "oreign" not in text and "FOREIGN" not in text, path
+
+
+def test_the_downloads_speak_the_readers_language(login, office, csv_rows, xlsx_rows):
+    office.agent.locale = "es"
+    db.session.commit()
+    browser = login(office.agent)
+    carla = xlsx_rows(browser.get("/prospects/export.xlsx"))[0]
+    assert (carla["Nombre"], carla["Origen"], carla["Estado"], carla["Teléfono"]) == (
+        "Carla", "Portal inmobiliario", "Visitando", "+34600111222")
+    visit = csv_rows(browser.get("/visits/export.csv"))[0]
+    assert (visit["Interesado"], visit["Estado"]) == ("Carla Cruz", "Programada")
+    call = csv_rows(browser.get("/prospects/calls/export.csv"))[0]
+    assert (call["Sentido"], call["Resultado"], call["Duración (segundos)"]) == (
+        "Saliente", "Contestada", "300")
+    flat = {row["Referencia"]: row for row in csv_rows(browser.get("/properties/export.csv"))}["MAD-001"]
+    assert (flat["Operación"], flat["Tipo de inmueble"], flat["Precio"]) == ("Venta", "Piso", "250000.5")

@@ -3,6 +3,8 @@ assignment rule applies), known ones are merged, bad rows are skipped and listed
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select
 
@@ -210,3 +212,29 @@ def test_a_file_with_bad_rows_is_refused_whole_unless_skipping_them_is_confirmed
     assert "skip_errors" in caught.value.details
     assert counts() == before
     assert office.run(imp).summary["created"] == 1
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_an_export_in_the_readers_language_imports_back_with_every_field(office, api, language):
+    office.manager.locale = language
+    db.session.commit()
+    office.prospect(
+        first_name="Round", last_name="Trip", email="round@example.com", phone="600777888", source="walk_in",
+        source_detail="Escaparate", tags=["a", "b"], marketing_consent=True,
+        requirements={"operation": "rent", "property_types": ["flat", "penthouse"], "min_price": "900",
+                      "max_price": "1500.50", "min_bedrooms": 2, "min_area_m2": 60,
+                      "areas": ["Centro", "Sol"]},
+    )
+    exported = api(office.manager).get("/api/v1/exports/prospects.csv").get_data()
+    # imported by another agency, it makes the same prospect there
+    imp = office.upload(exported, filename="prospects.csv", actor=office.outsider)
+    assert office.run(imp, actor=office.outsider).summary["created"] == 1
+    with tenancy.scope(office.outsider.agency_id):
+        copy = db.session.scalars(select(Prospect).where(Prospect.email == "round@example.com")).one()
+    assert (copy.first_name, copy.last_name, copy.phone) == ("Round", "Trip", "+34600777888")
+    assert (copy.source.value, copy.source_detail, copy.tags, copy.marketing_consent) == (
+        "walk_in", "Escaparate", ["a", "b"], True)
+    assert (copy.operation.value, copy.property_types, copy.areas) == ("rent", ["flat", "penthouse"],
+                                                                      ["Centro", "Sol"])
+    assert (copy.min_price, copy.max_price, copy.min_bedrooms, copy.min_area_m2) == (
+        900, Decimal("1500.50"), 2, 60)

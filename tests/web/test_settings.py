@@ -223,3 +223,18 @@ def test_a_long_or_unicode_token_name_is_kept_short_and_escaped(team, login, pos
     token = db.session.scalars(select(ApiToken).execution_options(**tenancy.unscoped())).one()
     assert len(token.name) == 100 and token.name.startswith("محمد 😀")
     assert "محمد 😀" in client.get("/settings/tokens").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", "The API described in OpenAPI 3"), ("es", "La API descrita en OpenAPI 3"),
+])
+def test_the_tokens_page_links_the_openapi_document(team, login, language, words):
+    team.agent.locale = language
+    db.session.commit()
+    client = login(team.agent)
+    page = client.get("/settings/tokens").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)">([^<]+)</a>', page[page.index("tokens-h"):])
+    assert link is not None and link.group(1) == "/api/v1/openapi.json"
+    assert link.group(2).startswith(words)
+    document = client.get(link.group(1))
+    assert document.status_code == 200 and document.get_json()["openapi"].startswith("3.")

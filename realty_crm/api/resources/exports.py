@@ -99,8 +99,10 @@ KINDS: dict[str, tuple[type[BaseModel], Callable[[User, Any], exports.Export], s
 }
 
 FORMAT_NOTES = {
-    "csv": "UTF-8 CSV with a byte order mark, streamed as it is read.",
-    "xlsx": "One XLSX worksheet.",
+    "csv": "UTF-8 CSV with a byte order mark, streamed as it is read; times ISO 8601 with their offset; "
+           "a text cell that a spreadsheet would run as a formula starts with an apostrophe.",
+    "xlsx": "One XLSX worksheet: numbers as number cells, times as date cells, text as text cells "
+            "(never formulas, so without an apostrophe).",
 }
 
 
@@ -113,8 +115,8 @@ def _register(kind: str, fmt: str) -> None:
 
     view.__name__ = f"export_{kind}_{fmt}"
     view.__doc__ = (
-        f"{what} {FORMAT_NOTES[fmt]} The header row holds the JSON field names; times are in the "
-        "agency's zone; a text cell that a spreadsheet would run as a formula starts with an apostrophe."
+        f"{what} {FORMAT_NOTES[fmt]} Headers and choices are in the caller's language; times are in "
+        "the agency's zone."
     )
     rule = f"/exports/{kind}.{fmt}"
     documented = operation(
