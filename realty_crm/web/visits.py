@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms import (
+    BooleanField,
     DateField,
     IntegerField,
     RadioField,
@@ -41,7 +42,6 @@ from ..models import (
     User,
     Visit,
     VisitStatus,
-    utcnow,
 )
 from ..policy import Action, can, is_staff, require, visible_prospects
 from ..services import exports, matching, search, tabular, visits
@@ -71,7 +71,7 @@ MATCH_LIMIT = 20
 HISTORY_LIMIT = 50
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 # the service names the start and the end; the forms have a start time and a duration
-ALIASES = {"starts_at": "start", "ends_at": "duration_minutes"}
+ALIASES = {"starts_at": "start", "ends_at": "duration_minutes", "status": "already_done"}
 OPEN = {VisitStatus.SCHEDULED, VisitStatus.CONFIRMED}
 INTEREST = [
     (1, _l("1 · not interested")),
@@ -130,6 +130,7 @@ class BookingForm(WhenForm):
         _l("Prospect"), coerce=optional_int, validate_choice=False,
         validators=[InputRequired(_l("Choose a prospect."))],
     )
+    already_done = BooleanField(_l("It has already taken place: log it as done"))
 
     def to_data(self) -> dict[str, Any]:
         """The input ``visits.schedule_visit`` takes."""
@@ -139,6 +140,8 @@ class BookingForm(WhenForm):
             "starts_at": self.starts_at(),
             "duration_minutes": self.duration_minutes.data,
         }
+        if self.already_done.data:
+            data["status"] = VisitStatus.DONE.value
         if self.chosen_agent() is not None:
             data["agent_id"] = self.chosen_agent()
         return data
@@ -340,7 +343,7 @@ def new() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         visit = attempt(form, visits.schedule_visit, user, form.to_data(), aliases=ALIASES)
         if visit is not None:
-            flash(_("Visit booked."), "success")
+            flash(_("Visit logged as done.") if form.already_done.data else _("Visit booked."), "success")
             return redirect(url_for(".detail", visit_id=visit.id))
         status = _refusal_status(form)
     elif form.is_submitted():
@@ -354,7 +357,6 @@ def new() -> Response | tuple[str, int]:
         prospects_cut=prospects_cut,
         clash=_clash_visit(form),
         pick_limit=PICK_LIMIT,
-        today=datetime.now(user_zone()).date(),
     )
     return page, status
 
@@ -471,7 +473,7 @@ def _render_detail(visit: Visit, status: int = 200, **forms: FlaskForm) -> tuple
         entries=_history(visit),
         timeline_full=False,
         is_open=visit.status in OPEN,
-        started=visit.starts_at <= utcnow() + visits.PAST_SLACK,
+        started=visits.has_started(visit.starts_at),
         reschedule_form=reschedule_form,
         cancel_form=forms.get("cancel_form") or CancelForm(formdata=None),
         outcome_form=outcome_form,
