@@ -9,7 +9,7 @@ from datetime import datetime
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import ngettext, npgettext
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -64,7 +64,8 @@ def agent_choices() -> list[SelectChoice]:
     ).all()
     held = count_open_for([user_id for user_id, _name in people])
     pairs = [
-        (user_id, _("%(name)s (%(num)s open)", name=name, num=held.get(user_id, 0)))
+        (user_id, npgettext("open prospects", "%(name)s (%(num)s open)", "%(name)s (%(num)s open)",
+                            held.get(user_id, 0), name=name))
         for user_id, name in people
     ]
     return choices(pairs, blank=_("Choose who…")) + choices(

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -187,8 +188,10 @@ def _confirm(
         return None
     summary = done.summary
     flash(
-        _("Import finished: %(created)s created, %(merged)s merged, %(skipped)s skipped.",
-          created=summary["created"], merged=summary["merged"], skipped=summary["skipped"]),
+        _("Import finished: %(created)s, %(merged)s, %(skipped)s.",
+          created=ngettext("%(num)s created", "%(num)s created", summary["created"]),
+          merged=ngettext("%(num)s merged", "%(num)s merged", summary["merged"]),
+          skipped=ngettext("%(num)s skipped", "%(num)s skipped", summary["skipped"])),
         "success",
     )
     return redirect(url_for(".show", import_id=imp.id))

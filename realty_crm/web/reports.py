@@ -113,8 +113,13 @@ def _pipeline_chart(report: PipelineReport) -> Any:
                     percent(row.conversion) if row.conversion is not None else "")
         for row in report.items
     ]
-    description = _("%(total)s prospects, %(won)s won, %(lost)s lost.", total=report.totals.prospects,
-                    won=report.totals.won, lost=report.totals.lost)
+    totals = report.totals
+    description = _(
+        "%(prospects)s, %(won)s, %(lost)s.",
+        prospects=ngettext("%(num)s prospect", "%(num)s prospects", totals.prospects),
+        won=ngettext("%(num)s won", "%(num)s won", totals.won),
+        lost=ngettext("%(num)s lost", "%(num)s lost", totals.lost),
+    )
     return charts.funnel("chart-pipeline", _("Prospects reaching each stage"), steps, description)
 
 
