@@ -30,6 +30,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 
 from .. import tenancy
+from ..collation import collated
 from ..errors import Conflict
 from ..extensions import db
 from ..models import (
@@ -254,7 +255,8 @@ def _prospect_choices(
     stmt = visible_prospects(select(Prospect).where(Prospect.status.in_(OPEN_STATUSES)), user)
     found = list(
         db.session.scalars(
-            stmt.order_by(Prospect.first_name, Prospect.last_name, Prospect.id).limit(PICK_LIMIT + 1)
+            stmt.order_by(collated(Prospect.first_name), collated(Prospect.last_name), Prospect.id)
+            .limit(PICK_LIMIT + 1)
         )
     )
     cut = len(found) > PICK_LIMIT
