@@ -75,7 +75,8 @@ def _terms(q: str | None) -> list[str]:
     return [t for t in terms if t]
 
 
-def _like(term: str) -> str:
+def like_pattern(term: str) -> str:
+    """A LIKE pattern finding ``term`` anywhere (its wildcards escaped with a backslash)."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -92,7 +93,7 @@ def _choice(enum_cls: type[enum.StrEnum], value: str, field: str) -> enum.StrEnu
 def text_filter(stmt: Select, column: Any, q: str | None) -> Select:
     """Keep rows whose ``column`` contains every term of ``q``."""
     for term in _terms(q):
-        stmt = stmt.where(column.like(_like(term), escape="\\"))
+        stmt = stmt.where(column.like(like_pattern(term), escape="\\"))
     return stmt
 
 
