@@ -79,7 +79,8 @@ def test_create_a_property_with_every_field(team, make, login, post):
     response = post(
         client,
         "/properties/new",
-        {**FORM, "owner": "Olga Owner", "owner_id": str(owner.id), "listing_agent_id": str(team.colleague.id)},
+        {**FORM, "owner": "Olga Owner", "owner_id": str(owner.id),
+         "listing_agent_id": str(team.colleague.id)},
     )
     assert response.status_code == 302
     [prop] = _properties(team.agency.id)
