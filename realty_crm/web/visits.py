@@ -19,10 +19,13 @@ from werkzeug.wrappers import Response
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
+    StringField,
     TextAreaField,
     TimeField,
     ValidationError,
@@ -62,6 +65,7 @@ from .forms import (
     user_choices,
     user_zone,
 )
+from .pickers import optional_id, resolve_prospect
 
 blueprint = Blueprint("visits", __name__, url_prefix="/visits")
 guard(blueprint)
@@ -180,8 +184,10 @@ class VisitSearchForm(SearchForm):
     status = SelectField(_l("Status"), choices=enum_choices(VisitStatus, blank=_l("Any")), default="")
     date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
     date_to = DateField(_l("Until"), validators=[Optional(), plausible_date])
-    property_id = IntegerField(_l("Property number"), validators=[Optional()])
-    prospect_id = IntegerField(_l("Prospect number"), validators=[Optional()])
+    property = StringField(_l("Property reference"))
+    property_id = HiddenField(filters=[optional_id])
+    prospect = StringField(_l("Prospect"), description=_l("Name, e-mail or phone."))
+    prospect_id = HiddenField(filters=[optional_id])
 
     def validate_date_to(self, field: DateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
@@ -385,18 +391,59 @@ def _search(user: User) -> tuple[VisitSearchForm, search.VisitFilters, dict[str,
         newest_first=True,
     )
     subject: dict[str, Any] = {}
-    for name, model in (("property_id", Property), ("prospect_id", Prospect)):
-        ident = form[name].data
-        if ident is None:
-            continue
-        record = _find(model, ident)
-        # a number naming nothing in the agency leaves the list empty: no record has id 0
-        setattr(filters, name, record.id if record is not None else 0)
-        if record is None or not can(user, Action.VIEW, record):
-            form[name].errors = [*form[name].errors, _("Nothing with this number in the agency.")]
-        else:
+    for name, field, record in (("property_id", form.property, _filter_property(user, form)),
+                                ("prospect_id", form.prospect, _filter_prospect(user, form))):
+        if record is not None:
             subject[name] = record
+        if record is not None or field.errors:
+            # a filter naming nothing leaves the list empty: no record has id 0
+            setattr(filters, name, record.id if record is not None else 0)
     return form, filters, subject
+
+
+def _refuse(field: Field, message: str) -> None:
+    field.errors = [*field.errors, message]
+
+
+def _linked(user: User, model: Any, ident: int | None, field: Field) -> Any:
+    """The record a link names by id (``?prospect_id=12``), or None with an error on ``field``."""
+    record = _find(model, ident)
+    if record is None or not can(user, Action.VIEW, record):
+        _refuse(field, _("Nothing with this number in the agency."))
+        return None
+    return record
+
+
+def _filter_property(user: User, form: VisitSearchForm) -> Property | None:
+    """The property the list is narrowed to: by its reference as typed, or by a link's id."""
+    typed = text(form.property)
+    if not typed:
+        if form.property_id.data is None:
+            return None
+        prop = _linked(user, Property, form.property_id.data, form.property)
+        if prop is not None:
+            form.property.data = prop.reference
+        return prop
+    prop = db.session.scalars(
+        select(Property).where(func.lower(Property.reference) == typed.lower()).limit(1)
+    ).first()
+    if prop is None:
+        _refuse(form.property, _("No property has the reference “%(text)s”.", text=typed[:100]))
+    return prop
+
+
+def _filter_prospect(user: User, form: VisitSearchForm) -> Prospect | None:
+    """The prospect the list is narrowed to: picked, typed (name, e-mail, phone), or a link's id."""
+    typed = text(form.prospect)
+    if not typed and form.prospect_id.data is not None:
+        prospect = _linked(user, Prospect, form.prospect_id.data, form.prospect)
+        if prospect is not None:
+            form.prospect.data = prospect.full_name
+        return prospect
+    resolved = resolve_prospect(form.prospect_id.data, typed)
+    if resolved.error:
+        _refuse(form.prospect, resolved.error)
+    return resolved.record
 
 
 @blueprint.get("")

@@ -571,6 +571,29 @@ def test_list_filters_by_agent_status_dates_property_and_prospect(team, listing,
     assert _rows(page) == 1 and "Dan Diaz" in page
 
 
+def test_list_filters_by_a_typed_property_reference_and_prospect_name(team, listing, login, book, at):
+    book(team.agent, listing.flat, listing.carla, at(10))
+    book(team.colleague, listing.house, listing.dan, at(10))
+    client = login(team.manager)
+    page = client.get("/visits?property=mad-002").get_data(as_text=True)
+    assert _rows(page) == 1 and "Dan Diaz" in page and 'value="mad-002"' in page
+    page = client.get("/visits", query_string={"prospect": "carla"}).get_data(as_text=True)
+    assert _rows(page) == 1 and "Carla Cruz" in page and 'data-picker="/pick/prospects"' in page
+    assert 'name="property_id"' in page and "Property number" not in page and "Prospect number" not in page
+    for query, message in (({"prospect": "Nadie"}, "No prospect matches “Nadie”."),
+                           ({"property": "NOPE-1"}, "No property has the reference “NOPE-1”."),
+                           ({"prospect": "\x00"}, None)):
+        page = client.get("/visits", query_string=query).get_data(as_text=True)
+        assert _rows(page) == (2 if message is None else 0)
+        assert message is None or message in page
+
+
+def test_an_agent_cannot_filter_by_a_colleagues_prospect(team, listing, login, book, at):
+    book(team.colleague, listing.house, listing.dan, at(10))
+    page = login(team.agent).get("/visits", query_string={"prospect": "Dan Diaz"}).get_data(as_text=True)
+    assert "No prospect matches “Dan Diaz”." in page and _rows(page) == 0
+
+
 def test_list_filter_junk_is_an_error_not_a_crash(team, listing, make, login, book, at):
     book(team.agent, listing.flat, listing.carla, at(10))
     foreign = make.property(team.outsider)
