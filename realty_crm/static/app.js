@@ -117,4 +117,35 @@ function setUpPicker(box) {
   input.addEventListener("blur", close);
 }
 
+// A select of agents (select[data-picker]) works without a script; with it, it becomes a picker
+// too: a text field named by the select's label, and a hidden field posting its name and value.
+function pickerFromSelect(select) {
+  const box = document.createElement("div");
+  box.className = "picker";
+  box.dataset.picker = select.dataset.picker;
+  const input = document.createElement("input");
+  input.type = "text";
+  input.id = select.id;
+  input.autocomplete = "off";
+  const blank = select.querySelector('option[value=""]');
+  if (blank) input.placeholder = blank.textContent;
+  const chosen = select.selectedOptions[0];
+  if (chosen && chosen.value) input.value = chosen.textContent;
+  const hidden = document.createElement("input");
+  hidden.type = "hidden";
+  hidden.name = select.name;
+  hidden.value = select.value;
+  const list = document.createElement("ul");
+  list.className = "picker-list";
+  list.id = `${select.id}-options`;
+  list.setAttribute("role", "listbox");
+  const label = document.querySelector(`label[for="${select.id}"]`);
+  if (label) list.setAttribute("aria-label", label.textContent.trim());
+  list.hidden = true;
+  box.append(input, hidden, list);
+  select.replaceWith(box);
+  return box;
+}
+
+document.querySelectorAll("select[data-picker]").forEach(pickerFromSelect);
 document.querySelectorAll("[data-picker]").forEach(setUpPicker);

@@ -79,3 +79,24 @@ def test_a_click_picks_an_owner_and_escape_closes_the_list(page, make):
     option.click()
     assert owner.input_value() == "Luis Landa"
     assert page.locator('input[name="owner_id"]').input_value() != ""
+
+
+def test_a_manager_filters_visits_by_an_agent_picked_by_name(page, make):
+    agency = make.agency(name="Inmobiliaria Sol")
+    manager = make.user(agency, Role.MANAGER, name="Marta Gerente")
+    alba = make.user(agency, Role.AGENT, name="Alba Álvarez")
+    make.user(agency, Role.AGENT, name="Bruno Blanco")
+    make.user(make.agency(name="Casas Luna"), Role.AGENT, name="Alba Outsider")
+
+    _sign_in(page, manager)
+    page.goto("/visits")
+    agent = page.get_by_role("combobox", name="Agent")
+    agent.press_sequentially("alba", delay=20)
+    option = page.get_by_role("option", name="Alba Álvarez")
+    option.wait_for(timeout=WAIT_MS)
+    assert page.get_by_role("listbox", name="Agent").get_by_role("option").count() == 1
+    agent.press("ArrowDown")
+    agent.press("Enter")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(f"**/visits?*agent={alba.id}*", timeout=WAIT_MS)
+    assert page.get_by_role("combobox", name="Agent").input_value() == "Alba Álvarez"
