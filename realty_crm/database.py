@@ -16,6 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, SessionTransaction
 
+from . import collation
 from .extensions import db
 
 IMMEDIATE = "sqlite_begin_immediate"
@@ -53,6 +54,7 @@ def install_events(app: Flask) -> None:
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_connect):
             event.listen(engine, "connect", _sqlite_connect)
+            event.listen(engine, "connect", collation.register_sqlite)
             event.listen(engine, "begin", _sqlite_begin)
 
 

@@ -48,7 +48,8 @@ class Prospect(TenantMixin, TimestampMixin, SoftDeleteMixin, db.Model):
         ),
         sa.Index("ix_prospects_agency_created", "agency_id", "created_at", "id"),
         # ix_prospects_live (covering the lists) and, on PostgreSQL, ix_prospects_search_trgm
-        # differ by database: migration 0009 creates them
+        # differ by database: migration 0009 creates them; the PostgreSQL indexes of the list
+        # by name in each collation (ix_prospects_name_es, _und): migration 0011
         sa.Index("ix_prospects_agency_status", "agency_id", "status", "created_at"),
         sa.Index("ix_prospects_agency_agent", "agency_id", "assigned_agent_id", "created_at"),
         sa.Index("ix_prospects_agency_source", "agency_id", "source"),

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
-from zoneinfo import available_timezones
 
 from flask_babel import gettext as _
 from pydantic import AfterValidator, AwareDatetime, Field
 
 from ..models import AssignmentRule, Role
+from ..timezones import is_canonical
 from .common import Email, InputModel, Name, OutputModel, Phone, blank_none, text
 
 SUPPORTED_LOCALES = ("en", "es")
 
 
 def _valid_timezone(value: str) -> str:
-    if value not in _TIMEZONES:
+    if not is_canonical(value):
         raise ValueError(_("not an IANA time zone, e.g. Europe/Madrid"))
     return value
 
@@ -33,7 +33,6 @@ def _valid_currency(value: str) -> str:
     return value.upper()
 
 
-_TIMEZONES = frozenset(available_timezones())
 TimeZone = Annotated[str, AfterValidator(_valid_timezone)]
 Locale = Annotated[str, AfterValidator(_valid_locale)]
 Currency = Annotated[str, AfterValidator(_valid_currency)]

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask_babel import format_percent
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, case, or_, select
 
 from ..extensions import db
@@ -124,7 +125,8 @@ def explain(wish: Wish, offer: Offer) -> list[str]:
         reasons.append(_("in %(area)s", area=offer.area))
     if wish.min_bedrooms is not None:
         if (offer.bedrooms or 0) >= wish.min_bedrooms:
-            reasons.append(_("%(n)s bedrooms (wants %(min)s+)", n=offer.bedrooms, min=wish.min_bedrooms))
+            reasons.append(ngettext("%(num)s bedroom (wants %(min)s+)", "%(num)s bedrooms (wants %(min)s+)",
+                                    offer.bedrooms, min=wish.min_bedrooms))
         elif offer.bedrooms is not None and offer.bedrooms == wish.min_bedrooms - 1:
             reasons.append(_("one bedroom short"))
         else:

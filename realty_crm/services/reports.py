@@ -23,6 +23,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from ..collation import collated
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import (
@@ -369,7 +370,9 @@ def agents(actor: User, filters: ReportFilters) -> AgentsReport:
     else:
         who = or_(and_(User.role == Role.AGENT, User.active.is_(True)), User.id.in_(list(figures)))
     users = db.session.execute(
-        select(User.id, User.name).where(User.agency_id == actor.agency_id, who).order_by(User.name, User.id)
+        select(User.id, User.name)
+        .where(User.agency_id == actor.agency_id, who)
+        .order_by(collated(User.name), User.id)
     )
     items = [
         AgentRow(

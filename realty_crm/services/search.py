@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from ..collation import collated
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import (
@@ -74,7 +75,8 @@ def _terms(q: str | None) -> list[str]:
     return [t for t in terms if t]
 
 
-def _like(term: str) -> str:
+def like_pattern(term: str) -> str:
+    """A LIKE pattern finding ``term`` anywhere (its wildcards escaped with a backslash)."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -91,7 +93,7 @@ def _choice(enum_cls: type[enum.StrEnum], value: str, field: str) -> enum.StrEnu
 def text_filter(stmt: Select, column: Any, q: str | None) -> Select:
     """Keep rows whose ``column`` contains every term of ``q``."""
     for term in _terms(q):
-        stmt = stmt.where(column.like(_like(term), escape="\\"))
+        stmt = stmt.where(column.like(like_pattern(term), escape="\\"))
     return stmt
 
 
@@ -121,10 +123,12 @@ def _page(stmt: Select, per_page: int, offset: int) -> Select:
     return stmt.where(key.in_(ids))
 
 
-PROSPECT_SORTS = {
+PROSPECT_SORTS: dict[str, Any] = {
     "newest": (Prospect.created_at.desc(), Prospect.id.desc()),
     "oldest": (Prospect.created_at.asc(), Prospect.id.asc()),
-    "name": (Prospect.last_name.asc(), Prospect.first_name.asc(), Prospect.id.asc()),
+    # in the reader's collation ("Íñigo" beside "Ignacio"): a function, called per query
+    "name": lambda: (collated(Prospect.last_name).asc(), collated(Prospect.first_name).asc(),
+                     Prospect.id.asc()),
     # never contacted / nothing planned last, on SQLite and PostgreSQL alike
     "last_contacted": (Prospect.last_contacted_at.desc().nulls_last(), Prospect.id.desc()),
     "next_follow_up": (Prospect.next_follow_up_at.asc().nulls_last(), Prospect.id.asc()),
@@ -159,7 +163,8 @@ def prospect_query(actor: User, filters: ProspectFilters) -> Select:
         stmt = stmt.where(Prospect.assigned_agent_id.is_(None))
     if filters.deleted:
         stmt = stmt.where(Prospect.deleted_at.is_not(None)).execution_options(include_deleted=True)
-    return stmt.order_by(*PROSPECT_SORTS.get(filters.sort, PROSPECT_SORTS["newest"]))
+    order = PROSPECT_SORTS.get(filters.sort, PROSPECT_SORTS["newest"])
+    return stmt.order_by(*(order() if callable(order) else order))
 
 
 def list_prospects(

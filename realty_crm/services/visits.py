@@ -26,7 +26,7 @@ from ..models import (
     VisitStatus,
     utcnow,
 )
-from ..policy import Action, is_staff, require
+from ..policy import Action, can, is_staff, require
 from ..schemas.common import validate
 from ..schemas.visit import VisitCreate, VisitUpdate
 from . import activity
@@ -39,6 +39,8 @@ MAX_AHEAD = timedelta(days=2 * 366)
 # how far in the past a start may lie and still count as "now" (forms take time to fill)
 PAST_SLACK = timedelta(minutes=15)
 FINAL = {VisitStatus.DONE, VisitStatus.CANCELLED, VisitStatus.NO_SHOW}
+# how a visit went: recorded only once it has started
+OUTCOMES = {VisitStatus.DONE, VisitStatus.NO_SHOW}
 # properties that can no longer be visited
 OFF_MARKET = {PropertyStatus.SOLD, PropertyStatus.RENTED, PropertyStatus.WITHDRAWN}
 # statuses a visit may move to from each status
@@ -59,6 +61,15 @@ STATUS_EVENTS = {
 }
 # a prospect's status moves forward to "visiting" with a first visit, never backwards
 BEFORE_VISITING = {ProspectStatus.NEW, ProspectStatus.CONTACTED, ProspectStatus.QUALIFIED}
+
+
+def has_started(starts_at: datetime) -> bool:
+    """Whether a visit starting then has begun, so that how it went may be recorded."""
+    return starts_at <= utcnow()
+
+
+def _not_started() -> str:
+    return _("The visit has not started yet: record how it went once it has.")
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -127,16 +138,20 @@ def clashes(
     return list(db.session.scalars(stmt))
 
 
-def _clash_error(clash: Visit, agent_id: int) -> Conflict:
-    whom = clash.agent.name if clash.agent_id == agent_id else clash.property.reference
-    message = _(
-        "Clashes with the visit of %(whom)s on %(when)s–%(end)s (%(ref)s, %(agent)s).",
-        whom=whom,
-        when=format_datetime(clash.starts_at, "short"),
-        end=format_time(clash.ends_at, "short"),
-        ref=clash.property.reference,
-        agent=clash.agent.name,
-    )
+def _clash_error(clash: Visit, agent_id: int, actor: User) -> Conflict:
+    """The 409 for a booking that overlaps ``clash``: it names that visit's prospect (when the
+    actor may see them), its time, its property and its agent."""
+    when = format_datetime(clash.starts_at, "short")
+    end = format_time(clash.ends_at, "short")
+    if can(actor, Action.VIEW, clash.prospect):
+        message = _(
+            "Clashes with the visit of %(prospect)s on %(when)s–%(end)s (%(ref)s, %(agent)s).",
+            prospect=clash.prospect.full_name, when=when, end=end, ref=clash.property.reference,
+            agent=clash.agent.name,
+        )
+    else:
+        message = _("Clashes with another visit on %(when)s–%(end)s (%(ref)s, %(agent)s).",
+                    when=when, end=end, ref=clash.property.reference, agent=clash.agent.name)
     reason = "agent" if clash.agent_id == agent_id else "property"
     return Conflict(
         message,
@@ -158,11 +173,12 @@ def _clash_error(clash: Visit, agent_id: int) -> Conflict:
 
 
 def _ensure_free(
-    starts_at: datetime, ends_at: datetime, agent: User, prop: Property, exclude_id: int | None = None
+    actor: User, starts_at: datetime, ends_at: datetime, agent: User, prop: Property,
+    exclude_id: int | None = None,
 ) -> None:
     found = clashes(starts_at, ends_at, agent_id=agent.id, property_id=prop.id, exclude_id=exclude_id)
     if found:
-        raise _clash_error(found[0], agent.id)
+        raise _clash_error(found[0], agent.id, actor)
     busy = plugin_host.get_host().call(
         agent.agency, "crm_busy_intervals", agent=agent, starts_at=starts_at, ends_at=ends_at
     )
@@ -177,7 +193,7 @@ def _ensure_free(
                 "starts_at": start.isoformat(), "ends_at": end.isoformat(), "label": label}})
 
 
-def _save(visit: Visit, record: Callable[[], None]) -> None:
+def _save(actor: User, visit: Visit, record: Callable[[], None]) -> None:
     """Flush, record the timeline, commit. On PostgreSQL a concurrent booking that won the
     slot trips the exclusion constraint; it is reported like any clash."""
     window = (visit.starts_at, visit.ends_at, visit.agent_id, visit.property_id, visit.id)
@@ -189,7 +205,7 @@ def _save(visit: Visit, record: Callable[[], None]) -> None:
         starts_at, ends_at, agent_id, property_id, visit_id = window
         found = clashes(starts_at, ends_at, agent_id=agent_id, property_id=property_id, exclude_id=visit_id)
         if found:
-            raise _clash_error(found[0], agent_id) from None
+            raise _clash_error(found[0], agent_id, actor) from None
         raise
 
 
@@ -229,16 +245,20 @@ def schedule_visit(actor: User, data: dict[str, Any]) -> Visit:
     starts_at, ends_at = _window(
         values.starts_at, values.ends_at, values.duration_minutes, actor.agency.default_visit_minutes
     )
-    in_past = starts_at < utcnow() - PAST_SLACK
-    if in_past and values.status != VisitStatus.DONE:
+    if values.status not in {VisitStatus.SCHEDULED, VisitStatus.CONFIRMED}:
+        if values.status != VisitStatus.DONE:
+            raise _invalid(
+                "status", _("A new visit is scheduled or confirmed, or logged as done once it has happened.")
+            )
+        if not has_started(starts_at):
+            raise _invalid("status", _not_started())
+    elif starts_at < utcnow() - PAST_SLACK:
         raise _invalid("starts_at", _("A visit in the past can only be logged as done."))
-    if not in_past and values.status not in {VisitStatus.SCHEDULED, VisitStatus.CONFIRMED}:
-        raise _invalid("status", _("A visit that has not happened yet is scheduled or confirmed."))
     if values.rating is not None and values.status != VisitStatus.DONE:
         raise _invalid("rating", _("Rate a visit once it is done."))
     if values.feedback is not None and values.status != VisitStatus.DONE:
         raise _invalid("feedback", _("Feedback and rating are for visits that are done."))
-    _ensure_free(starts_at, ends_at, agent, prop)
+    _ensure_free(actor, starts_at, ends_at, agent, prop)
 
     visit = Visit(
         agency_id=actor.agency_id,
@@ -260,7 +280,7 @@ def schedule_visit(actor: User, data: dict[str, Any]) -> Visit:
         if visit.status == VisitStatus.DONE:  # a visit logged after it happened
             announce("crm_visit_completed", actor.agency, actor=actor, visit=visit)
 
-    _save(visit, record)
+    _save(actor, visit, record)
     return visit
 
 
@@ -287,7 +307,7 @@ def update_visit(actor: User, visit: Visit, data: dict[str, Any]) -> Visit:
         _record_outcome(actor, visit, sent)
     if _facts(visit) != before:
         visit.sequence += 1  # calendars see a change only when there is one
-    _save(visit, lambda: None)
+    _save(actor, visit, lambda: None)
     return visit
 
 
@@ -309,7 +329,7 @@ def _reschedule(actor: User, visit: Visit, sent: dict[str, Any]) -> None:
     starts_at, ends_at = _window(starts_at, ends_at, minutes, actor.agency.default_visit_minutes)
     if starts_at < utcnow() - PAST_SLACK and starts_at != visit.starts_at:
         raise _invalid("starts_at", _("A visit cannot be moved into the past."))
-    _ensure_free(starts_at, ends_at, agent, visit.property, exclude_id=visit.id)
+    _ensure_free(actor, starts_at, ends_at, agent, visit.property, exclude_id=visit.id)
     old_start = visit.starts_at
     visit.starts_at, visit.ends_at, visit.agent = starts_at, ends_at, agent
     if visit.status == VisitStatus.CONFIRMED and starts_at != old_start:
@@ -326,8 +346,8 @@ def _change_status(actor: User, visit: Visit, new: VisitStatus, sent: dict[str, 
     old = visit.status
     if new not in TRANSITIONS[old]:
         raise _invalid("status", _("A %(old)s visit cannot become %(new)s.", old=old.value, new=new.value))
-    if new in {VisitStatus.DONE, VisitStatus.NO_SHOW} and visit.starts_at > utcnow() + PAST_SLACK:
-        raise _invalid("status", _("The visit has not happened yet."))
+    if new in OUTCOMES and not has_started(visit.starts_at):
+        raise _invalid("status", _not_started())
     if new == VisitStatus.CANCELLED:
         reason = sent.get("cancel_reason")
         if not reason:

@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
         dashboard,
         distribution,
         imports,
+        pickers,
         plugins_admin,
         properties,
         prospects,
@@ -33,3 +34,4 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.blueprint)
     app.register_blueprint(imports.blueprint)
     app.register_blueprint(distribution.blueprint)
+    app.register_blueprint(pickers.blueprint)

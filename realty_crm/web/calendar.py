@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import DateField, SelectField
 
 from .. import tenancy
+from ..collation import collated
 from ..errors import Forbidden
 from ..extensions import db
 from ..models import Role, User, Visit, VisitStatus, utcnow
@@ -195,7 +196,7 @@ def _team(visits: list[Visit]) -> list[User]:
     stmt = select(User).where(
         or_(User.role == Role.AGENT, User.id.in_(busy)), or_(User.active.is_(True), User.id.in_(busy))
     )
-    return list(db.session.scalars(stmt.order_by(User.name, User.id)))
+    return list(db.session.scalars(stmt.order_by(collated(User.name), User.id)))
 
 
 def _by_agent_and_day(visits: list[Visit], days: list[date]) -> dict[tuple[int, date], list[Visit]]:
@@ -252,7 +253,7 @@ def index() -> str:
         form.agent.choices = choices(
             [(TEAM, _("Whole team"))]
             + [(u.id, u.name) for u in db.session.scalars(
-                select(User).where(User.active.is_(True)).order_by(User.name, User.id))]
+                select(User).where(User.active.is_(True)).order_by(collated(User.name), User.id))]
         )
     else:
         del form.agent

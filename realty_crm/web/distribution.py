@@ -9,12 +9,13 @@ from datetime import datetime
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import ngettext, npgettext
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField
 
+from ..collation import collated
 from ..errors import ServiceError, ValidationFailed
 from ..extensions import db
 from ..models import OPEN_STATUSES, Prospect, User, utcnow
@@ -60,11 +61,12 @@ class ConfirmForm(FlaskForm):
 def agent_choices() -> list[SelectChoice]:
     """The active users with the open prospects each holds, and "nobody" (the unassigned pool)."""
     people = db.session.execute(
-        select(User.id, User.name).where(User.active.is_(True)).order_by(User.name, User.id)
+        select(User.id, User.name).where(User.active.is_(True)).order_by(collated(User.name), User.id)
     ).all()
     held = count_open_for([user_id for user_id, _name in people])
     pairs = [
-        (user_id, _("%(name)s (%(num)s open)", name=name, num=held.get(user_id, 0)))
+        (user_id, npgettext("open prospects", "%(name)s (%(num)s open)", "%(name)s (%(num)s open)",
+                            held.get(user_id, 0), name=name))
         for user_id, name in people
     ]
     return choices(pairs, blank=_("Choose who…")) + choices(
@@ -215,7 +217,7 @@ def workload() -> str:
     this week, overdue follow-ups and the last thing they did."""
     user = actor()
     now = utcnow()
-    everyone = list(db.session.scalars(select(User).order_by(User.name, User.id)))
+    everyone = list(db.session.scalars(select(User).order_by(collated(User.name), User.id)))
     inactive = [u for u in everyone if not u.active]
     still_holding = count_open_for([u.id for u in inactive])
     people = [u for u in everyone if u.active] + [u for u in inactive if still_holding.get(u.id)]

@@ -22,6 +22,7 @@ from markupsafe import escape
 from sqlalchemy import or_, select
 from wtforms import DateTimeLocalField, Field, SelectChoice, SelectMultipleField, ValidationError, widgets
 
+from ..collation import collated
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import User
@@ -152,7 +153,7 @@ def user_choices(
     ``keep`` is the user a record already points at: offered even when inactive, so that
     saving the form unchanged does not silently drop them.
     """
-    stmt = select(User.id, User.name, User.active).order_by(User.name, User.id)
+    stmt = select(User.id, User.name, User.active).order_by(collated(User.name), User.id)
     if active_only:
         stmt = stmt.where(or_(User.active.is_(True), User.id == keep))
     pairs = [

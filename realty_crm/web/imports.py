@@ -12,11 +12,12 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, SelectField
+from wtforms import SelectField
 
 from .. import tenancy
 from ..errors import ServiceError
@@ -36,6 +37,8 @@ guard(blueprint, Action.IMPORT)
 FORM_OVERHEAD = 64 * 1024
 SAMPLE_VALUES = 3
 ERRORS_SHOWN = 200
+# the import button's value; when rows have problems the button names them and says so
+IMPORT_SKIPPING = "import-skipping"
 
 
 class UploadForm(FlaskForm):
@@ -48,8 +51,6 @@ class UploadForm(FlaskForm):
 
 class MappingForm(FlaskForm):
     """One select per column of the file (added by ``mapping_form``)."""
-
-    skip_errors = BooleanField(_l("Import without the rows that have problems"))
 
     def mapping(self, width: int) -> dict[str, str]:
         """``{column index: field}`` as chosen."""
@@ -144,10 +145,11 @@ def show(import_id: int) -> Response | tuple[str, int] | str:
     mapping = dict(imp.mapping)
     if form.validate_on_submit():
         mapping = {key: fld for key, fld in form.mapping(width).items() if fld}
-        confirm = request.form.get("action") == "import"
+        action = request.form.get("action")
+        confirm = action in {"import", IMPORT_SKIPPING}
         # the import runs only under the mapping whose preview the user has just seen
         if confirm and mapping == imp.mapping:
-            outcome = _confirm(user, imp, form, mapping)
+            outcome = _confirm(user, imp, form, mapping, skip_rows_with_problems=action == IMPORT_SKIPPING)
             if outcome is not None:
                 return outcome
             status = 422
@@ -174,16 +176,22 @@ def show(import_id: int) -> Response | tuple[str, int] | str:
     return page, status
 
 
-def _confirm(user: Any, imp: ProspectImport, form: MappingForm, mapping: dict[str, str]) -> Response | None:
-    """Run the import once the user has seen this mapping's preview (and accepted its skips)."""
-    run = partial(prospect_import.run, skip_rows_with_problems=bool(form.skip_errors.data))
+def _confirm(
+    user: Any, imp: ProspectImport, form: MappingForm, mapping: dict[str, str], *,
+    skip_rows_with_problems: bool,
+) -> Response | None:
+    """Run the import once the user has seen this mapping's preview (and, with the button that
+    names them, accepted its skips)."""
+    run = partial(prospect_import.run, skip_rows_with_problems=skip_rows_with_problems)
     done = attempt(form, run, user, imp, mapping)
     if done is None:
         return None
     summary = done.summary
     flash(
-        _("Import finished: %(created)s created, %(merged)s merged, %(skipped)s skipped.",
-          created=summary["created"], merged=summary["merged"], skipped=summary["skipped"]),
+        _("Import finished: %(created)s, %(merged)s, %(skipped)s.",
+          created=ngettext("%(num)s created", "%(num)s created", summary["created"]),
+          merged=ngettext("%(num)s merged", "%(num)s merged", summary["merged"]),
+          skipped=ngettext("%(num)s skipped", "%(num)s skipped", summary["skipped"])),
         "success",
     )
     return redirect(url_for(".show", import_id=imp.id))

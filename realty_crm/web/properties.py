@@ -11,12 +11,21 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
-from wtforms import DecimalField, IntegerField, SearchField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SearchField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import Optional
 
 from .. import tenancy
 from ..extensions import db
-from ..models import ListingOperation, Property, PropertyStatus, PropertyType, User, Visit
+from ..models import ListingOperation, Property, PropertyStatus, PropertyType, Prospect, User, Visit
 from ..policy import Action, require, visible_visits
 from ..services import activity, exports, matching, properties, search, tabular, visits
 from .common import PER_PAGE, actor, guard, page_arg
@@ -32,9 +41,13 @@ from .forms import (
     text,
     user_choices,
 )
+from .pickers import optional_id, resolve_prospect
 
 blueprint = Blueprint("properties", __name__, url_prefix="/properties")
 guard(blueprint)
+
+# the service names the owner by id; the form shows the owner's name
+ALIASES = {"owner_id": "owner"}
 
 SORT_LABELS = {
     "newest": _l("Newest first"),
@@ -85,18 +98,26 @@ class PropertyForm(FlaskForm):
     bathrooms = IntegerField(_l("Bathrooms"), validators=[Optional()])
     area_m2 = IntegerField(_l("Size (m²)"), validators=[Optional()])
     features = StringField(_l("Features"), description=_l("Separate them with commas, e.g. lift, terrace."))
-    owner_id = IntegerField(
-        _l("Owner (prospect number)"),
-        validators=[Optional()],
-        description=_l("The number shown on the owner's prospect page, e.g. 123 for #123."),
+    owner = StringField(
+        _l("Owner"), description=_l("Type the owner's name, e-mail or phone, and pick them from the list.")
     )
+    owner_id = HiddenField(filters=[optional_id])
     listing_agent_id = SelectField(_l("Listing agent"), coerce=optional_int, validate_choice=False)
 
     def configure(self, prop: Property | None = None) -> PropertyForm:
         """Offer the agency's users as listing agent (and the current one, even if inactive)."""
         current = prop.listing_agent_id if prop is not None else None
         self.listing_agent_id.choices = user_choices(blank=_l("Nobody"), keep=current)
+        self.current_owner = prop.owner if prop is not None else None
+        self.chosen_owner: Prospect | None = None
         return self
+
+    def validate_owner(self, field: StringField) -> None:
+        """The owner typed or picked: one prospect of the agency, or nobody when left blank."""
+        resolved = resolve_prospect(self.owner_id.data, field.data, keep=self.current_owner)
+        if resolved.error:
+            raise ValidationError(resolved.error)
+        self.chosen_owner = resolved.record
 
     def to_data(self) -> dict[str, Any]:
         """The plain input the property services take."""
@@ -116,7 +137,7 @@ class PropertyForm(FlaskForm):
             "bathrooms": self.bathrooms.data,
             "area_m2": self.area_m2.data,
             "features": split_list(self.features.data),
-            "owner_id": self.owner_id.data,
+            "owner_id": self.chosen_owner.id if self.chosen_owner is not None else None,
             "listing_agent_id": self.listing_agent_id.data,
         }
 
@@ -127,6 +148,7 @@ class PropertyForm(FlaskForm):
         for field in ("operation", "property_type", "status"):
             values[field] = values[field].value
         values["features"] = join_list(prop.features)
+        values["owner"] = prop.owner.full_name if prop.owner is not None else ""
         return values
 
 
@@ -195,7 +217,7 @@ def create() -> Response | tuple[str, int]:
     form = PropertyForm(data={"listing_agent_id": user.id}).configure()
     status = 200
     if form.validate_on_submit():
-        prop = attempt(form, properties.create_property, user, _create_data(form))
+        prop = attempt(form, properties.create_property, user, _create_data(form), aliases=ALIASES)
         if prop is not None:
             flash(_("Property %(ref)s was listed.", ref=prop.reference), "success")
             return redirect(url_for(".detail", property_id=prop.id))
@@ -220,7 +242,7 @@ def edit(property_id: int) -> Response | tuple[str, int]:
     form = PropertyForm(data=PropertyForm.initial(prop)).configure(prop)
     status = 200
     if form.validate_on_submit():
-        if attempt(form, properties.update_property, user, prop, form.to_data()) is not None:
+        if attempt(form, properties.update_property, user, prop, form.to_data(), aliases=ALIASES) is not None:
             flash(_("Changes saved."), "success")
             return redirect(url_for(".detail", property_id=prop.id))
         status = 409 if form.service_error.status == 409 else 422

@@ -6,6 +6,7 @@ Every role opens the page; an agent sees only their own figures (the service see
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from babel.numbers import format_percent
@@ -52,10 +53,12 @@ class ReportFilterForm(SearchForm):
 
 
 def percent(value: float | None) -> str:
-    """A percentage (62.5) as the user's language writes it ("62.5%", "62,5 %"); a dash for none."""
+    """A percentage (62.5) rounded to one decimal as the user's language writes it ("62.5%",
+    "62,5 %"); a dash for none. Decimal arithmetic, so 93.9 stays 93.9 (not 93.90000000000001)."""
     if value is None:
         return "—"
-    return format_percent(value / 100, locale=get_locale(), decimal_quantization=False)
+    share = Decimal(str(round(value, 1))) / 100
+    return format_percent(share, locale=get_locale(), decimal_quantization=False)
 
 
 def speed(seconds: int | None) -> str:
@@ -110,8 +113,13 @@ def _pipeline_chart(report: PipelineReport) -> Any:
                     percent(row.conversion) if row.conversion is not None else "")
         for row in report.items
     ]
-    description = _("%(total)s prospects, %(won)s won, %(lost)s lost.", total=report.totals.prospects,
-                    won=report.totals.won, lost=report.totals.lost)
+    totals = report.totals
+    description = _(
+        "%(prospects)s, %(won)s, %(lost)s.",
+        prospects=ngettext("%(num)s prospect", "%(num)s prospects", totals.prospects),
+        won=ngettext("%(num)s won", "%(num)s won", totals.won),
+        lost=ngettext("%(num)s lost", "%(num)s lost", totals.lost),
+    )
     return charts.funnel("chart-pipeline", _("Prospects reaching each stage"), steps, description)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import available_timezones
 
 from flask import Blueprint, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -30,6 +29,7 @@ from ..policy import Action, require
 from ..schemas.agency import SUPPORTED_LOCALES
 from ..services import accounts
 from ..services.assignment import RULE_EXPLANATIONS, RULE_NAMES
+from ..timezones import canonical_zones
 from .common import actor, guard
 from .forms import attempt, choices, text
 
@@ -37,7 +37,6 @@ blueprint = Blueprint("settings", __name__, url_prefix="/settings")
 guard(blueprint)
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
-TIMEZONES = sorted(available_timezones())
 
 
 def _locale_choices(blank: str | None = None) -> list[SelectChoice]:
@@ -45,7 +44,7 @@ def _locale_choices(blank: str | None = None) -> list[SelectChoice]:
 
 
 def _zone_choices(blank: str | None = None) -> list[SelectChoice]:
-    return choices(((zone, zone.replace("_", " ")) for zone in TIMEZONES), blank)
+    return choices(((zone, zone.replace("_", " ")) for zone in canonical_zones()), blank)
 
 
 class ProfileForm(FlaskForm):

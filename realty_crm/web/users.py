@@ -16,6 +16,7 @@ from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectFi
 from wtforms.validators import Optional, ValidationError
 
 from .. import tenancy
+from ..collation import collated
 from ..models import Role, User, utcnow
 from ..policy import Action
 from ..services import accounts, search
@@ -96,7 +97,7 @@ def away_days(user: User, zone: ZoneInfo) -> tuple[date | None, date | None]:
 def index() -> str:
     """Everyone in the agency, by name."""
     results = search.paginate(
-        select(User).order_by(User.name, User.id), page_arg(request.args.get("page")), PER_PAGE
+        select(User).order_by(collated(User.name), User.id), page_arg(request.args.get("page")), PER_PAGE
     )
     return render_template("users/index.html", results=results, now=utcnow())
 

@@ -17,11 +17,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms import (
+    BooleanField,
     DateField,
+    Field,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
+    StringField,
     TextAreaField,
     TimeField,
     ValidationError,
@@ -29,6 +33,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 
 from .. import tenancy
+from ..collation import collated
 from ..errors import Conflict
 from ..extensions import db
 from ..models import (
@@ -41,7 +46,6 @@ from ..models import (
     User,
     Visit,
     VisitStatus,
-    utcnow,
 )
 from ..policy import Action, can, is_staff, require, visible_prospects
 from ..services import exports, matching, search, tabular, visits
@@ -62,6 +66,7 @@ from .forms import (
     user_choices,
     user_zone,
 )
+from .pickers import optional_id, resolve_prospect
 
 blueprint = Blueprint("visits", __name__, url_prefix="/visits")
 guard(blueprint)
@@ -72,7 +77,7 @@ MATCH_LIMIT = 20
 HISTORY_LIMIT = 50
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 # the service names the start and the end; the forms have a start time and a duration
-ALIASES = {"starts_at": "start", "ends_at": "duration_minutes"}
+ALIASES = {"starts_at": "start", "ends_at": "duration_minutes", "status": "already_done"}
 OPEN = {VisitStatus.SCHEDULED, VisitStatus.CONFIRMED}
 INTEREST = [
     (1, _l("1 · not interested")),
@@ -131,6 +136,7 @@ class BookingForm(WhenForm):
         _l("Prospect"), coerce=optional_int, validate_choice=False,
         validators=[InputRequired(_l("Choose a prospect."))],
     )
+    already_done = BooleanField(_l("It has already taken place: log it as done"))
 
     def to_data(self) -> dict[str, Any]:
         """The input ``visits.schedule_visit`` takes."""
@@ -140,6 +146,8 @@ class BookingForm(WhenForm):
             "starts_at": self.starts_at(),
             "duration_minutes": self.duration_minutes.data,
         }
+        if self.already_done.data:
+            data["status"] = VisitStatus.DONE.value
         if self.chosen_agent() is not None:
             data["agent_id"] = self.chosen_agent()
         return data
@@ -177,8 +185,10 @@ class VisitSearchForm(SearchForm):
     status = SelectField(_l("Status"), choices=enum_choices(VisitStatus, blank=_l("Any")), default="")
     date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
     date_to = DateField(_l("Until"), validators=[Optional(), plausible_date])
-    property_id = IntegerField(_l("Property number"), validators=[Optional()])
-    prospect_id = IntegerField(_l("Prospect number"), validators=[Optional()])
+    property = StringField(_l("Property reference"))
+    property_id = HiddenField(filters=[optional_id])
+    prospect = StringField(_l("Prospect"), description=_l("Name, e-mail or phone."))
+    prospect_id = HiddenField(filters=[optional_id])
 
     def validate_date_to(self, field: DateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
@@ -252,7 +262,8 @@ def _prospect_choices(
     stmt = visible_prospects(select(Prospect).where(Prospect.status.in_(OPEN_STATUSES)), user)
     found = list(
         db.session.scalars(
-            stmt.order_by(Prospect.first_name, Prospect.last_name, Prospect.id).limit(PICK_LIMIT + 1)
+            stmt.order_by(collated(Prospect.first_name), collated(Prospect.last_name), Prospect.id)
+            .limit(PICK_LIMIT + 1)
         )
     )
     cut = len(found) > PICK_LIMIT
@@ -341,7 +352,7 @@ def new() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         visit = attempt(form, visits.schedule_visit, user, form.to_data(), aliases=ALIASES)
         if visit is not None:
-            flash(_("Visit booked."), "success")
+            flash(_("Visit logged as done.") if form.already_done.data else _("Visit booked."), "success")
             return redirect(url_for(".detail", visit_id=visit.id))
         status = _refusal_status(form)
     elif form.is_submitted():
@@ -355,7 +366,6 @@ def new() -> Response | tuple[str, int]:
         prospects_cut=prospects_cut,
         clash=_clash_visit(form),
         pick_limit=PICK_LIMIT,
-        today=datetime.now(user_zone()).date(),
     )
     return page, status
 
@@ -382,18 +392,59 @@ def _search(user: User) -> tuple[VisitSearchForm, search.VisitFilters, dict[str,
         newest_first=True,
     )
     subject: dict[str, Any] = {}
-    for name, model in (("property_id", Property), ("prospect_id", Prospect)):
-        ident = form[name].data
-        if ident is None:
-            continue
-        record = _find(model, ident)
-        # a number naming nothing in the agency leaves the list empty: no record has id 0
-        setattr(filters, name, record.id if record is not None else 0)
-        if record is None or not can(user, Action.VIEW, record):
-            form[name].errors = [*form[name].errors, _("Nothing with this number in the agency.")]
-        else:
+    for name, field, record in (("property_id", form.property, _filter_property(user, form)),
+                                ("prospect_id", form.prospect, _filter_prospect(user, form))):
+        if record is not None:
             subject[name] = record
+        if record is not None or field.errors:
+            # a filter naming nothing leaves the list empty: no record has id 0
+            setattr(filters, name, record.id if record is not None else 0)
     return form, filters, subject
+
+
+def _refuse(field: Field, message: str) -> None:
+    field.errors = [*field.errors, message]
+
+
+def _linked(user: User, model: Any, ident: int | None, field: Field) -> Any:
+    """The record a link names by id (``?prospect_id=12``), or None with an error on ``field``."""
+    record = _find(model, ident)
+    if record is None or not can(user, Action.VIEW, record):
+        _refuse(field, _("Nothing with this number in the agency."))
+        return None
+    return record
+
+
+def _filter_property(user: User, form: VisitSearchForm) -> Property | None:
+    """The property the list is narrowed to: by its reference as typed, or by a link's id."""
+    typed = text(form.property)
+    if not typed:
+        if form.property_id.data is None:
+            return None
+        prop = _linked(user, Property, form.property_id.data, form.property)
+        if prop is not None:
+            form.property.data = prop.reference
+        return prop
+    prop = db.session.scalars(
+        select(Property).where(func.lower(Property.reference) == typed.lower()).limit(1)
+    ).first()
+    if prop is None:
+        _refuse(form.property, _("No property has the reference “%(text)s”.", text=typed[:100]))
+    return prop
+
+
+def _filter_prospect(user: User, form: VisitSearchForm) -> Prospect | None:
+    """The prospect the list is narrowed to: picked, typed (name, e-mail, phone), or a link's id."""
+    typed = text(form.prospect)
+    if not typed and form.prospect_id.data is not None:
+        prospect = _linked(user, Prospect, form.prospect_id.data, form.prospect)
+        if prospect is not None:
+            form.prospect.data = prospect.full_name
+        return prospect
+    resolved = resolve_prospect(form.prospect_id.data, typed)
+    if resolved.error:
+        _refuse(form.prospect, resolved.error)
+    return resolved.record
 
 
 @blueprint.get("")
@@ -472,7 +523,7 @@ def _render_detail(visit: Visit, status: int = 200, **forms: FlaskForm) -> tuple
         entries=_history(visit),
         timeline_full=False,
         is_open=visit.status in OPEN,
-        started=visit.starts_at <= utcnow() + visits.PAST_SLACK,
+        started=visits.has_started(visit.starts_at),
         reschedule_form=reschedule_form,
         cancel_form=forms.get("cancel_form") or CancelForm(formdata=None),
         outcome_form=outcome_form,

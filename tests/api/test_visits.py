@@ -147,7 +147,9 @@ def test_the_agent_cannot_be_in_two_places_at_once(api, desk):
     assert clashing["property_id"] == desk.flat.id
     assert datetime.fromisoformat(clashing["starts_at"]) == day_at(10)
     assert datetime.fromisoformat(clashing["ends_at"]) == day_at(11)
-    assert "SOL-001" in error["message"]
+    assert error["message"].startswith("Clashes with the visit of Lucía Ruiz on ")
+    assert error["message"].endswith("(SOL-001, Alberto Agent).")
+    assert error["details"]["starts_at"] == error["message"]
     assert total_visits(api, desk) == 1
 
 
@@ -390,6 +392,27 @@ def test_a_visit_is_cancelled_with_a_reason(api, desk):
     assert client.get(path).get_json()["status"] == "scheduled"
     body = client.patch(path, json={"status": "cancelled", "cancel_reason": "Vendido a otro"}).get_json()
     assert (body["status"], body["cancel_reason"]) == ("cancelled", "Vendido a otro")
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [{"status": "done"}, {"status": "no_show"}, {"status": "done", "feedback": "Le gustó", "rating": 4}],
+)
+def test_an_outcome_before_the_visit_starts_is_422_and_changes_nothing(api, desk, outcome):
+    client = api(desk.team.agent)
+    visit = desk.book(client, starts_at=iso((utcnow() + timedelta(minutes=10)).replace(microsecond=0)))
+    path = f"/api/v1/visits/{visit['id']}"
+    before = client.get(path).get_json()
+    error = assert_error(client.patch(path, json=outcome), 422, "validation_error")
+    assert error["details"]["status"] == "The visit has not started yet: record how it went once it has."
+    assert client.get(path).get_json() == before
+
+
+def test_a_visit_starting_soon_cannot_be_booked_as_done(api, desk):
+    response = desk.visit(api(desk.team.agent), status="done",
+                          starts_at=iso((utcnow() + timedelta(minutes=10)).replace(microsecond=0)))
+    assert "status" in assert_error(response, 422, "validation_error")["details"]
+    assert total_visits(api, desk) == 0
 
 
 def test_a_missed_visit_is_marked_no_show(api, desk):

@@ -9,6 +9,7 @@ import pytest
 from babel.dates import format_datetime
 
 from realty_crm.web.formatting import day, money, number, when
+from realty_crm.web.reports import percent
 
 MARCH_FIRST = datetime(2025, 3, 1, 10, 0, tzinfo=UTC)
 
@@ -77,3 +78,23 @@ def test_a_spanish_users_prospect_page_shows_dates_in_spanish_in_the_agency_zone
     local = format_datetime(prospect.created_at, "short", tzinfo="Europe/Madrid", locale="es")
     assert _plain(local) in page
     assert "AM" not in page and "PM" not in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "value", "shown"),
+    [
+        ("es", 93.9, "93,9 %"),
+        ("en", 93.9, "93.9%"),
+        ("es", 33.3, "33,3 %"),
+        ("en", 14.3, "14.3%"),
+        ("en", 57.1, "57.1%"),
+        ("es", 100.0, "100 %"),
+        ("en", 0.0, "0%"),
+        ("en", 66.66666666666667, "66.7%"),
+        ("es", 0.04, "0 %"),
+        ("en", None, "—"),
+    ],
+)
+def test_report_percentages_are_rounded_and_written_per_locale(speaking, lang, value, shown):
+    with speaking(lang):
+        assert _plain(percent(value)) == shown

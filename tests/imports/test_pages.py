@@ -55,7 +55,9 @@ def test_upload_preview_confirm_and_result(office, login, csv_file, counts):
     assert "confirm that they are to be skipped" in refused.get_data(as_text=True)
     assert counts() == before
 
-    confirmed = {"csrf_token": token, "action": "import", "skip_errors": "y", **mapping}
+    assert 'name="skip_errors"' not in page
+    assert re.search(r'<button[^>]*value="import-skipping">\s*Import: create 1, merge 0, skip 1', page)
+    confirmed = {"csrf_token": token, "action": "import-skipping", **mapping}
     done = browser.post(f"/imports/{ident}", data=confirmed)
     assert done.status_code == 302
     result = browser.get(f"/imports/{ident}").get_data(as_text=True)
@@ -183,8 +185,8 @@ def test_agents_may_not_open_or_confirm_an_import(office, login, csv_file, count
     token = form_token(browser, "/prospects")
     before = counts()
     assert browser.get(f"/imports/{imp.id}").status_code == 403
-    assert browser.post(f"/imports/{imp.id}", data={"csrf_token": token, "action": "import",
-                                                    "skip_errors": "y"}).status_code == 403
+    assert browser.post(f"/imports/{imp.id}", data={"csrf_token": token,
+                                                    "action": "import-skipping"}).status_code == 403
     assert browser.post(f"/imports/{imp.id}/discard", data={"csrf_token": token}).status_code == 403
     assert upload(browser, csv_file(SPANISH), token=token).status_code == 403
     assert counts() == before
@@ -202,8 +204,32 @@ def test_another_agencys_import_is_not_found_and_not_listed(office, login, csv_f
     token = form_token(browser, "/imports/new")
     before = counts()
     assert browser.get(f"/imports/{theirs.id}").status_code == 404
-    assert browser.post(f"/imports/{theirs.id}", data={"csrf_token": token, "action": "import",
-                                                       "skip_errors": "y"}).status_code == 404
+    assert browser.post(f"/imports/{theirs.id}", data={"csrf_token": token,
+                                                       "action": "import-skipping"}).status_code == 404
     assert browser.post(f"/imports/{theirs.id}/discard", data={"csrf_token": token}).status_code == 404
     assert "secret-leads.csv" not in browser.get("/imports").get_data(as_text=True)
     assert counts() == before
+
+
+def _stats(page: str) -> list[str]:
+    """The preview's or result's figures as read: "1 fila omitida"."""
+    return [" ".join(f"{n} {what}".split()) for n, what in re.findall(
+        r'<span class="n">(\d+)</span>\s*<span class="what">([^<]*)</span>', page)]
+
+
+def test_counts_of_one_read_in_the_singular_in_spanish(office, login, csv_file):
+    agencia = office.make.agency("Pisos Triana", locale="es")
+    spaniard = office.make.user(agencia, "manager", name="Lola Gerente")
+    browser = login(spaniard)
+    ident = import_id(upload(browser, csv_file(SPANISH, delimiter=";")))
+    page = browser.get(f"/imports/{ident}").get_data(as_text=True)
+    assert _stats(page) == ["1 interesado nuevo se creará", "0 filas se fusionarán con un interesado",
+                            "1 fila tiene problemas y se omitirá"]
+    token = form_token(browser, f"/imports/{ident}")
+    mapping = {f"column_{i}": f for i, f in enumerate(["first_name", "last_name", "email", "phone", "areas"])}
+    confirmed = {"csrf_token": token, "action": "import-skipping", **mapping}
+    done = browser.post(f"/imports/{ident}", data=confirmed)
+    assert done.status_code == 302
+    result = browser.get(f"/imports/{ident}").get_data(as_text=True)
+    assert "Importación terminada: 1 creado, 0 fusionados, 1 omitido." in result
+    assert "1 interesado creado" in _stats(result) and "1 fila omitida" in _stats(result)

@@ -153,6 +153,17 @@ def test_sorts_by_name_newest_and_oldest(team):
     assert names(list_prospects(team.manager, ProspectFilters(sort="newest"))) == ["Luis", "Ana", "Zoe"]
 
 
+LAST_NAMES = ["Zubiri", "Nunoz", "Íñiguez", "ibarra", "Nuñez", "Álvarez", "Ibáñez"]
+
+
+def test_names_sort_with_accented_letters_beside_their_base_letters(team):
+    for number, last in enumerate(LAST_NAMES):
+        prospects.create_prospect(team.manager, {"first_name": f"P{number}", "last_name": last})
+    found = list_prospects(team.manager, ProspectFilters(sort="name")).items
+    expected = ["Álvarez", "Ibáñez", "ibarra", "Íñiguez", "Nuñez", "Nunoz", "Zubiri"]
+    assert [p.last_name for p in found] == expected
+
+
 def test_contact_and_follow_up_sorts_put_the_never_contacted_last(team):
     never = prospects.create_prospect(team.manager, {"first_name": "Never"})
     old = prospects.create_prospect(team.manager, {"first_name": "Old"})

@@ -15,7 +15,7 @@ from realty_crm.models import FollowUp, utcnow
 
 
 def _count(page: str, label: str) -> int:
-    match = re.search(r'<span class="n">(\d+)</span> <span class="what">' + re.escape(label), page)
+    match = re.search(rf'<span class="n">(\d+)</span> <span class="what">{re.escape(label)}</span>', page)
     assert match, label
     return int(match.group(1))
 
@@ -35,6 +35,15 @@ def test_anonymous_visitor_is_sent_to_login(client):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+def test_the_counts_of_the_dashboard_agree_with_their_number_in_spanish(make, login):
+    agencia = make.agency("Pisos Triana", locale="es")
+    agent = make.user(agencia, "agent", name="Lola Agente")
+    make.prospect(agent, first_name="Uno", last_name="Solo")
+    page = login(agent).get("/").get_data(as_text=True)
+    assert _count(page, "Interesado nuevo") == 1 and _count(page, "Mi interesado abierto") == 1
+    assert _count(page, "Visitas hoy") == 0 and _count(page, "Seguimientos atrasados") == 0
+
+
 def test_overdue_follow_ups_stand_out_and_todays_are_listed(team, make, login):
     late = make.prospect(team.agent, first_name="Late", last_name="Lead")
     today = make.prospect(team.agent, first_name="Today", last_name="Lead")
@@ -46,7 +55,7 @@ def test_overdue_follow_ups_stand_out_and_todays_are_listed(team, make, login):
     overdue = page[page.index('id="overdue"') : page.index('id="today"')]
     assert "Late Lead" in overdue and "Chase the offer" in overdue and 'class="overdue"' in overdue
     assert "Today Lead" not in overdue
-    assert _count(page, "Overdue follow-ups") == 1
+    assert _count(page, "Overdue follow-up") == 1
     assert 'class="stat alert"' in page
     assert "Check in" not in page
 
@@ -113,8 +122,8 @@ def test_agent_sees_their_new_leads_and_counts(team, make, login):
     make.prospect(team.manager, first_name="Pool", last_name="Lead")
     page = login(team.agent).get("/").get_data(as_text=True)
     assert "Fresh Lead" in page and "Other Lead" not in page and "Pool Lead" not in page
-    assert _count(page, "New prospects") == 1
-    assert _count(page, "My open prospects") == 1
+    assert _count(page, "New prospect") == 1
+    assert _count(page, "My open prospect") == 1
     assert "Unassigned leads" not in page
 
 
@@ -125,7 +134,7 @@ def test_staff_see_all_new_leads_and_the_unassigned_count(team, make, login):
     make.prospect(team.outsider, first_name="Foreign", last_name="Lead")
     page = login(team.manager).get("/").get_data(as_text=True)
     assert "Fresh Lead" in page and "Pool Lead" in page and "Foreign" not in page
-    assert _count(page, "Unassigned leads") == 1
+    assert _count(page, "Unassigned lead") == 1
     assert _count(page, "New prospects") == 2
     assert 'href="/prospects?unassigned=y"' in page
 

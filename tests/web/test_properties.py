@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -27,6 +28,7 @@ FORM = {
     "bathrooms": "2",
     "area_m2": "95",
     "features": "lift, terrace",
+    "owner": "",
     "owner_id": "",
     "listing_agent_id": "",
 }
@@ -77,7 +79,8 @@ def test_create_a_property_with_every_field(team, make, login, post):
     response = post(
         client,
         "/properties/new",
-        {**FORM, "owner_id": str(owner.id), "listing_agent_id": str(team.colleague.id)},
+        {**FORM, "owner": "Olga Owner", "owner_id": str(owner.id),
+         "listing_agent_id": str(team.colleague.id)},
     )
     assert response.status_code == 302
     [prop] = _properties(team.agency.id)
@@ -88,6 +91,41 @@ def test_create_a_property_with_every_field(team, make, login, post):
     assert "€325,000" in page and "MAD-001" in page and "Carlos Colleague" in page
     assert f'<a href="/prospects/{owner.id}">Olga Owner</a>' in page
     assert "Property MAD-001 listed." in page
+
+
+def test_the_owner_is_typed_by_name_or_e_mail_without_a_script(team, make, login, post):
+    make.prospect(team.agent, first_name="Olga", last_name="Owner", email="olga@example.com")
+    twin = make.prospect(team.agent, first_name="Olga", last_name="Owner", email="olga.two@example.com")
+    client = login(team.agent)
+    ambiguous = post(client, "/properties/new", {**FORM, "owner": "Olga Owner"})
+    assert ambiguous.status_code == 422
+    assert re.search(r'id="owner-error">Several prospects match “Olga Owner”: type more of the name, or the '
+                     r'e-mail.<', ambiguous.get_data(as_text=True))
+    assert _properties(team.agency.id) == []
+    response = post(client, "/properties/new", {**FORM, "owner": "olga.two@example.com"})
+    assert response.status_code == 302
+    [prop] = _properties(team.agency.id)
+    assert prop.owner_id == twin.id
+    form = client.get(f"/properties/{prop.id}/edit").get_data(as_text=True)
+    assert 'data-picker="/pick/prospects"' in form and 'value="Olga Owner"' in form
+    assert f'name="owner_id" type="hidden" value="{twin.id}"' in form
+
+
+def test_an_id_that_disagrees_with_the_typed_name_is_not_taken(team, make, login, post):
+    olga = make.prospect(team.agent, first_name="Olga", last_name="Owner")
+    luis = make.prospect(team.agent, first_name="Luis", last_name="Landlord")
+    response = post(login(team.agent), "/properties/new", {**FORM, "owner": "Luis", "owner_id": str(olga.id)})
+    assert response.status_code == 302
+    assert _properties(team.agency.id)[0].owner_id == luis.id
+
+
+def test_a_colleagues_prospect_cannot_be_named_owner_by_an_agent(team, make, login, post):
+    hidden = make.prospect(team.colleague, first_name="Private", last_name="Person")
+    response = post(login(team.agent), "/properties/new",
+                    {**FORM, "owner": "Private Person", "owner_id": str(hidden.id)})
+    assert response.status_code == 422
+    assert "No prospect matches “Private Person”." in response.get_data(as_text=True)
+    assert _properties(team.agency.id) == []
 
 
 def test_owner_held_by_a_colleague_is_not_named_to_an_agent(team, make, login, post):
@@ -116,8 +154,9 @@ def test_owner_held_by_a_colleague_is_not_named_to_an_agent(team, make, login, p
         ({"property_type": "castle"}, "property_type", "Input should be"),
         ({"status": ""}, "status", "Input should be"),
         ({"features": "ok, " + "f" * 61}, "features", "at most 60 characters"),
-        ({"owner_id": "abc"}, "owner_id", "Not a valid integer value"),
-        ({"owner_id": "999999"}, "owner_id", "No prospect with this id"),
+        ({"owner": "Nobody Here"}, "owner", "No prospect matches “Nobody Here”."),
+        ({"owner": "#999999"}, "owner", "No prospect matches “#999999”."),
+        ({"owner": "Nobody\x00", "owner_id": "abc"}, "owner", "No prospect matches “Nobody”."),
         ({"listing_agent_id": "abc"}, "listing_agent_id", "could not coerce"),
     ],
 )
@@ -137,11 +176,16 @@ def test_links_to_another_agencys_records_are_refused(team, make, login, post):
     response = post(
         login(team.agent),
         "/properties/new",
-        {**FORM, "owner_id": str(foreign_owner.id), "listing_agent_id": str(team.outsider.id)},
+        {**FORM, "owner": foreign_owner.full_name, "owner_id": str(foreign_owner.id),
+         "listing_agent_id": str(team.outsider.id)},
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert 'id="owner_id-error"' in page and 'id="listing_agent_id-error"' in page
+    assert 'id="owner-error"' in page
+    assert f"No prospect matches “{foreign_owner.full_name}”." in page
+    response = post(login(team.agent), "/properties/new", {**FORM, "listing_agent_id": str(team.outsider.id)})
+    assert response.status_code == 422
+    assert 'id="listing_agent_id-error"' in response.get_data(as_text=True)
     assert _properties(team.agency.id) == []
 
 

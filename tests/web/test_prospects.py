@@ -256,6 +256,34 @@ def test_sorting_by_last_name(team, make, login):
     assert page.index("Amy Zapata") < page.index("Zed Alvarez")
 
 
+def test_a_spanish_reader_sees_names_in_spanish_order(make, login):
+    agencia = make.agency("Pisos Triana", locale="es")
+    agent = make.user(agencia, "agent", name="Lola Agente")
+    for first, last in [("Xavier", "Zubiri"), ("Íñigo", "Nuñez"), ("Ignacio", "Nunoz"), ("Álvaro", "Ibáñez"),
+                        ("Óscar", "ibarra")]:
+        make.prospect(agent, first_name=first, last_name=last)
+    page = login(agent).get("/prospects?sort=name").get_data(as_text=True)
+    shown = sorted(["Xavier Zubiri", "Íñigo Nuñez", "Ignacio Nunoz", "Álvaro Ibáñez", "Óscar ibarra"],
+                   key=page.index)
+    # "ñ" is a letter of its own after "n" in Spanish
+    assert shown == ["Álvaro Ibáñez", "Óscar ibarra", "Ignacio Nunoz", "Íñigo Nuñez", "Xavier Zubiri"]
+    picker = login(agent).get("/visits/new").get_data(as_text=True)
+    offered = sorted(["Álvaro Ibáñez", "Íñigo Nuñez", "Ignacio Nunoz", "Óscar ibarra", "Xavier Zubiri"],
+                     key=picker.index)
+    assert offered == ["Álvaro Ibáñez", "Ignacio Nunoz", "Íñigo Nuñez", "Óscar ibarra", "Xavier Zubiri"]
+
+
+def test_users_are_listed_with_accented_names_in_place(make, login):
+    agency = make.agency("Pisos Sol")
+    admin = make.user(agency, "admin", name="Xavier Admin")
+    make.user(agency, "agent", name="Íñigo Agent")
+    make.user(agency, "agent", name="Ignacio Agent")
+    page = login(admin).get("/users").get_data(as_text=True)
+    table = page[page.index("<table"):]  # past the signed-in user's name in the top bar
+    assert sorted(["Xavier Admin", "Íñigo Agent", "Ignacio Agent"], key=table.index) == [
+        "Ignacio Agent", "Íñigo Agent", "Xavier Admin"]
+
+
 # --- create and edit -----------------------------------------------------------------------
 
 

@@ -65,6 +65,17 @@ def test_user_changes_name_phone_language_and_time_zone(team, login, post):
     assert me.locale is None and me.timezone is None and me.effective_timezone == "Europe/Madrid"
 
 
+@pytest.mark.parametrize("path", ["/settings/profile", "/settings/agency"])
+def test_only_canonical_area_location_time_zones_are_offered(team, login, path):
+    page = login(team.admin).get(path).get_data(as_text=True)
+    offered = re.findall(r'<option[^>]*value="([^"]+)"', re.search(
+        r'<select[^>]*name="timezone".*?</select>', page, re.S).group(0))
+    assert "Europe/Madrid" in offered and "Atlantic/Canary" in offered and "America/Mexico_City" in offered
+    for legacy in ("Factory", "localtime", "W-SU", "UTC", "US/Eastern", "Etc/GMT+5", "posixrules"):
+        assert legacy not in offered
+    assert all(re.fullmatch(r"[A-Z][A-Za-z]+/[A-Za-z0-9_/+-]+", zone) for zone in offered), offered
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
@@ -72,6 +83,10 @@ def test_user_changes_name_phone_language_and_time_zone(team, login, post):
         ({"name": "n" * 101}, "name"),
         ({"locale": "klingon"}, "locale"),
         ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"timezone": "Factory"}, "timezone"),
+        ({"timezone": "localtime"}, "timezone"),
+        ({"timezone": "W-SU"}, "timezone"),
+        ({"timezone": "Europe/Madrid\x00"}, "timezone"),
         ({"phone": "abc"}, "phone"),
     ],
 )
@@ -194,6 +209,9 @@ def test_admin_changes_the_agency_settings(team, login, post):
         ({"currency": "EURO"}, "currency"),
         ({"currency": "€"}, "currency"),
         ({"timezone": "Europe/Atlantis"}, "timezone"),
+        ({"timezone": "Factory"}, "timezone"),
+        ({"timezone": "W-SU"}, "timezone"),
+        ({"timezone": "US/Eastern"}, "timezone"),
         ({"locale": "de"}, "locale"),
         ({"default_visit_minutes": "abc"}, "default_visit_minutes"),
         ({"default_visit_minutes": "2"}, "default_visit_minutes"),

@@ -15,6 +15,7 @@ from realty_crm.extensions import db
 from realty_crm.models import Visit, VisitStatus, utcnow
 
 MADRID = ZoneInfo("Europe/Madrid")
+NOT_STARTED = "The visit has not started yet: record how it went once it has."
 
 
 def _visits(agency_id: int) -> list[Visit]:
@@ -182,7 +183,8 @@ def test_a_clash_is_a_form_error_naming_it_and_nothing_is_saved(team, listing, l
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     [error] = _errors(page)
-    assert "Clashes with the visit" in error and "MAD-001" in error and "Alba Agent" in error
+    assert error.startswith("Clashes with the visit of Carla Cruz on ")
+    assert error.endswith("(MAD-001, Alba Agent).") and error.count("Alba Agent") == 1
     assert _count(team.agency.id) == 1
     # the form keeps what was typed
     assert _selected(page, "property_id") == str(listing.house.id)
@@ -194,7 +196,22 @@ def test_a_property_already_shown_then_is_a_clash_too(team, listing, login, post
     data = _form(at(10).date(), "10:15", property_id=listing.flat.id, prospect_id=listing.carla.id)
     response = post(login(team.agent), "/visits/new", data)
     assert response.status_code == 409
-    assert "Clashes with the visit of MAD-001" in response.get_data(as_text=True)
+    [error] = _errors(response.get_data(as_text=True))
+    # Dan is the colleague's prospect: the agent is told of the clash without his name
+    assert error.startswith("Clashes with another visit on ")
+    assert error.endswith("(MAD-001, Carlos Colleague).")
+    assert "Dan" not in response.get_data(as_text=True)
+    assert _count(team.agency.id) == 1
+
+
+def test_a_manager_is_told_whose_visit_the_property_clash_is(team, listing, login, post, book, at):
+    book(team.colleague, listing.flat, listing.dan, at(10))
+    data = _form(at(10).date(), "10:15", property_id=listing.flat.id, prospect_id=listing.carla.id)
+    response = post(login(team.manager), "/visits/new", data)
+    assert response.status_code == 409
+    [error] = _errors(response.get_data(as_text=True))
+    assert error.startswith("Clashes with the visit of Dan Diaz on ")
+    assert error.endswith("(MAD-001, Carlos Colleague).")
     assert _count(team.agency.id) == 1
 
 
@@ -249,6 +266,30 @@ def test_a_past_date_for_a_scheduled_visit_is_refused(team, listing, login, post
                                                             prospect_id=listing.carla.id))
     assert response.status_code == 422
     assert "A visit in the past can only be logged as done." in _errors(response.get_data(as_text=True))
+    assert 'name="already_done"' in response.get_data(as_text=True)
+    assert _count(team.agency.id) == 0
+
+
+def test_a_past_visit_is_logged_as_done_from_the_booking_form(team, listing, login, post):
+    yesterday = (utcnow() - timedelta(days=1)).astimezone(MADRID).date()
+    client = login(team.agent)
+    response = post(client, "/visits/new", _form(yesterday, property_id=listing.flat.id,
+                                                 prospect_id=listing.carla.id, already_done="y"))
+    assert response.status_code == 302
+    (visit,) = _visits(team.agency.id)
+    assert visit.status == VisitStatus.DONE
+    assert visit.starts_at.astimezone(MADRID).date() == yesterday
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Visit logged as done." in page and f'action="/visits/{visit.id}/outcome"' in page
+
+
+def test_a_future_visit_cannot_be_logged_as_done_from_the_booking_form(team, listing, login, post, at):
+    response = post(login(team.agent), "/visits/new", _form(at(10).date(), property_id=listing.flat.id,
+                                                            prospect_id=listing.carla.id, already_done="y"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(r'<p class="error" id="already_done-error">The visit has not started yet', page)
+    assert _count(team.agency.id) == 0
 
 
 def test_another_agencys_records_are_not_found(team, listing, make, login, post, at):
@@ -430,8 +471,23 @@ def test_a_future_visit_cannot_be_marked_done_or_missed(team, listing, login, po
     for path, data in ((f"/visits/{visit.id}/outcome", {"rating": "3"}), (f"/visits/{visit.id}/no-show", {})):
         response = post(client, path, data)
         assert response.status_code == 422
-        assert "The visit has not happened yet." in response.get_data(as_text=True)
+        assert NOT_STARTED in response.get_data(as_text=True)
     assert _reload(visit).status == VisitStatus.SCHEDULED
+
+
+def test_a_visit_starting_in_ten_minutes_cannot_get_an_outcome_yet(team, listing, login, post, book):
+    visit = book(team.agent, listing.flat, listing.carla, utcnow() + timedelta(minutes=10))
+    client = login(team.agent)
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert "/outcome" not in page and "/no-show" not in page
+    assert "Once the visit has started you can record how it went here." in page
+    for path, data in ((f"/visits/{visit.id}/outcome", {"feedback": "Great", "rating": "5"}),
+                       (f"/visits/{visit.id}/no-show", {})):
+        response = post(client, path, data)
+        assert response.status_code == 422
+        assert NOT_STARTED in response.get_data(as_text=True)
+    unchanged = _reload(visit)
+    assert (unchanged.status, unchanged.feedback, unchanged.rating) == (VisitStatus.SCHEDULED, None, None)
 
 
 def test_agent_marks_a_no_show(team, listing, login, post, book):
@@ -513,6 +569,29 @@ def test_list_filters_by_agent_status_dates_property_and_prospect(team, listing,
     assert _rows(client.get(f"/visits?property_id={listing.house.id}").get_data(as_text=True)) == 2
     page = client.get(f"/visits?prospect_id={listing.dan.id}").get_data(as_text=True)
     assert _rows(page) == 1 and "Dan Diaz" in page
+
+
+def test_list_filters_by_a_typed_property_reference_and_prospect_name(team, listing, login, book, at):
+    book(team.agent, listing.flat, listing.carla, at(10))
+    book(team.colleague, listing.house, listing.dan, at(10))
+    client = login(team.manager)
+    page = client.get("/visits?property=mad-002").get_data(as_text=True)
+    assert _rows(page) == 1 and "Dan Diaz" in page and 'value="mad-002"' in page
+    page = client.get("/visits", query_string={"prospect": "carla"}).get_data(as_text=True)
+    assert _rows(page) == 1 and "Carla Cruz" in page and 'data-picker="/pick/prospects"' in page
+    assert 'name="property_id"' in page and "Property number" not in page and "Prospect number" not in page
+    for query, message in (({"prospect": "Nadie"}, "No prospect matches “Nadie”."),
+                           ({"property": "NOPE-1"}, "No property has the reference “NOPE-1”."),
+                           ({"prospect": "\x00"}, None)):
+        page = client.get("/visits", query_string=query).get_data(as_text=True)
+        assert _rows(page) == (2 if message is None else 0)
+        assert message is None or message in page
+
+
+def test_an_agent_cannot_filter_by_a_colleagues_prospect(team, listing, login, book, at):
+    book(team.colleague, listing.house, listing.dan, at(10))
+    page = login(team.agent).get("/visits", query_string={"prospect": "Dan Diaz"}).get_data(as_text=True)
+    assert "No prospect matches “Dan Diaz”." in page and _rows(page) == 0
 
 
 def test_list_filter_junk_is_an_error_not_a_crash(team, listing, make, login, book, at):

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from pydantic import Field
 from sqlalchemy import func, select
 
+from ...collation import collated
 from ...errors import Forbidden
 from ...models import Role, User
 from ...policy import is_staff
@@ -49,7 +50,7 @@ def list_agents(query: AgentQuery) -> Any:
     if query.active is not None:
         stmt = stmt.where(User.active.is_(query.active))
     stmt = search.text_filter(stmt, func.lower(User.name + " " + User.email), query.q)
-    stmt = stmt.order_by(User.name.asc(), User.id.asc())
+    stmt = stmt.order_by(collated(User.name).asc(), User.id.asc())
     results = search.paginate(stmt, query.page, query.capped_per_page)
     workloads = workload_for(actor.agency, [user.id for user in results.items])
     return jsonify(
