@@ -13,12 +13,12 @@ from zoneinfo import available_timezones
 
 @cache
 def canonical_zones() -> tuple[str, ...]:
-    """The canonical Area/Location zone names, sorted."""
+    """``UTC``, then the canonical Area/Location zone names, sorted."""
     table = files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
     listed = {
         line.split("\t")[2] for line in table.splitlines() if line.strip() and not line.startswith("#")
     }
-    return tuple(sorted(listed & available_timezones()))
+    return ("UTC", *sorted(listed & available_timezones()))
 
 
 def is_canonical(name: str) -> bool:

@@ -66,7 +66,7 @@ def test_only_an_admin_changes_the_agency(api, team, role):
         ({"timezone": "Factory"}, "timezone"),
         ({"timezone": "localtime"}, "timezone"),
         ({"timezone": "W-SU"}, "timezone"),
-        ({"timezone": "UTC"}, "timezone"),
+        ({"timezone": "Etc/UTC"}, "timezone"),
         ({"timezone": "Europe/Madrid\u0000"}, "timezone"),
         ({"locale": "fr"}, "locale"),
         ({"currency": "EURO"}, "currency"),

@@ -50,7 +50,10 @@ NOT_PAGES = {
     "visits.export": "CSV/XLSX download",
     "reports.download": "CSV/XLSX download of a report",
 }
-NOT_PAGE_BLUEPRINTS = {"api": "the JSON API (and its OpenAPI document)"}
+NOT_PAGE_BLUEPRINTS = {
+    "api": "the JSON API (and its OpenAPI document)",
+    "pickers": "JSON answers of the search-as-you-type pickers",
+}
 
 # a plugin's own static files (its blueprint's ``static`` endpoint) are not pages either
 NOT_PAGE_SUFFIXES = (".static",)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from realty_crm import tenancy
 from realty_crm.extensions import db
 from realty_crm.models import FollowUp, utcnow
+from realty_crm.timezones import canonical_zones
 
 
 def _count(page: str, label: str) -> int:
@@ -61,9 +62,8 @@ def test_overdue_follow_ups_stand_out_and_todays_are_listed(team, make, login):
 
 
 def _zone_where_it_is_midday() -> tuple[str, datetime]:
-    """A fixed-offset zone where the local time is now between 08:00 and 16:00, and that local time."""
-    for hours in range(-12, 13):
-        zone = f"Etc/GMT{-hours:+d}" if hours else "Etc/UTC"
+    """A zone the app offers where the local time is now between 08:00 and 16:00, and that local time."""
+    for zone in canonical_zones():
         local = datetime.now(UTC).astimezone(ZoneInfo(zone))
         if 8 <= local.hour < 16:
             return zone, local
