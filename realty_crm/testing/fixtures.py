@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from .. import create_app
 from ..extensions import db
-from ..models import User
+from ..models import Activity, User
 from .factories import ApiClient, Factory
 from .factories import login as _login
 
@@ -151,6 +151,20 @@ def api(app: Flask, make: Factory) -> Callable[[User], ApiClient]:
         return ApiClient(app.test_client(), make.token(user))
 
     return client_for
+
+
+@pytest.fixture
+def read_entry(app: Flask) -> Callable[..., str]:
+    """``read_entry(entry, reader=None)``: a timeline entry's words as ``reader`` reads them
+    (their language and time zone; without a reader, the app's defaults: English, UTC)."""
+    from ..web.timeline_text import summary
+
+    def read(entry: Activity, reader: User | None = None) -> str:
+        with app.test_request_context("/"):
+            g.api_user = reader
+            return summary(entry)
+
+    return read
 
 
 
