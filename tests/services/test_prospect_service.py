@@ -135,7 +135,9 @@ def test_agents_new_prospect_is_assigned_to_them(team):
     p = prospects.create_prospect(team.agent, {"first_name": "Ana"})
     assert p.assigned_agent_id == team.agent.id
     [assigned] = entries(p, ActivityKind.ASSIGNED)
-    assert assigned.data == {"agent_id": team.agent.id, "agent_name": team.agent.name, "previous_agent_id": None}
+    assert assigned.data == {
+        "agent_id": team.agent.id, "agent_name": team.agent.name, "previous_agent_id": None
+    }
 
 
 def test_managers_new_prospect_stays_unassigned_unless_given(team):
