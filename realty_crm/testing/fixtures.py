@@ -157,12 +157,21 @@ def api(app: Flask, make: Factory) -> Callable[[User], ApiClient]:
 def read_entry(app: Flask) -> Callable[..., str]:
     """``read_entry(entry, reader=None)``: a timeline entry's words as ``reader`` reads them
     (their language and time zone; without a reader, the app's defaults: English, UTC)."""
+    from flask_babel import refresh
+
     from ..web.timeline_text import summary
 
     def read(entry: Activity, reader: User | None = None) -> str:
+        # the test's app context (and its ``g``, where Flask-Babel keeps the locale) is shared
         with app.test_request_context("/"):
+            previous = g.pop("api_user", None)
             g.api_user = reader
-            return summary(entry)
+            refresh()
+            try:
+                return summary(entry)
+            finally:
+                g.api_user = previous
+                refresh()
 
     return read
 
