@@ -191,7 +191,7 @@ def summary(entry: Any) -> str:
         render = CORE_TEXTS.get(kind)
     else:
         render = get_host().timeline_texts().get((entry.source, kind))
-    if render is None or not entry.data and kind not in _WITHOUT_PARAMETERS:
+    if render is None or (not entry.data and kind not in _WITHOUT_PARAMETERS):
         return ""
     if entry.source == "core":
         return render(entry.data or {})
