@@ -113,6 +113,11 @@ def test_the_enquiry_is_on_the_prospects_timeline_with_its_form_campaign_and_mes
         "Can I see it on Saturday?"
     )
     assert enquiry.summary == "" and enquiry.source == "marketing_forms"
+    sol.manager.locale = "es"
+    assert read_entry(enquiry, sol.manager) == (
+        "Consulta a través del formulario «Contact us». Campaña: spring. Sobre el inmueble SOL-12. "
+        "Can I see it on Saturday?"
+    )
     assert enquiry.actor_id is None
     assert enquiry.data["form_name"] == "Contact us" and enquiry.data["utm_campaign"] == "spring"
 
