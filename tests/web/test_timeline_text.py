@@ -224,6 +224,7 @@ class Newsletter:
     def crm_timeline_texts() -> dict[str, Any]:
         def sent(data: dict[str, Any]) -> str:
             when = format_datetime(datetime.fromisoformat(data["at"]), "short")
+            # a message the core's catalogue translates, so the reader's language shows
             return _("Assigned to %(name)s.", name=f"{data['list']} @ {when}")
 
         def broken(data: dict[str, Any]) -> str:
