@@ -221,14 +221,25 @@ NOTES_EN = (
     "Has a dog; needs a pet-friendly building.",
     "Back in London until the 15th; video viewings only.",
 )
-FOLLOW_UP_TITLES = (
+# follow-up titles are the agency's own words: the demo writes them in the agency's language
+FOLLOW_UP_TITLES_ES = (
     "Llamar para confirmar segunda visita",
     "Enviar dossier del piso",
+    "Llamar por la preaprobación de la hipoteca",
+    "Enviar los planos",
+    "Preguntar si ha decidido",
+    "Confirmar fechas de mudanza",
+)
+FOLLOW_UP_TITLES_EN = (
+    "Call to confirm a second viewing",
+    "Send the flat's brochure",
     "Call back about mortgage pre-approval",
     "Send the floor plans",
-    "Preguntar si ha decidido",
+    "Ask whether they have decided",
     "Check moving dates",
 )
+FOLLOW_UP_TITLES = FOLLOW_UP_TITLES_ES + FOLLOW_UP_TITLES_EN  # the seed's agencies work in both
+CANCEL_REASONS = {"es": "El cliente no puede ese día.", "en": "The client cannot make that day."}
 
 
 def ascii_slug(text: str) -> str:
@@ -517,6 +528,11 @@ class _Story:
         """The manager, who enters and assigns the leads that come in by portal and web."""
         return self.users[STAFF[1].email]
 
+    @property
+    def agency_language(self) -> str:
+        """The language the agency's shared words (follow-up titles, cancel reasons) are in."""
+        return "en" if self.agency.locale == "en" else "es"
+
     def speaks_english(self, user: User) -> bool:
         """Whether ``user`` works in English (and so writes notes and summaries in it)."""
         return (user.locale or self.agency.locale) == "en"
@@ -765,7 +781,7 @@ class _Story:
         if roll < 0.45:
             visits.update_visit(agent, visit, {"status": "confirmed"})
         elif roll < 0.55:
-            reason = "El cliente no puede ese día."
+            reason = CANCEL_REASONS[self.agency_language]
             visits.update_visit(agent, visit, {"status": "cancelled", "cancel_reason": reason})
         else:
             return
@@ -804,8 +820,9 @@ class _Story:
             due = self.local(self.today, time(rng.randint(9, 19), rng.choice((0, 30))))
         else:
             due = self.local(self.today + timedelta(days=rng.randint(1, 10)), time(rng.randint(9, 18)))
+        titles = FOLLOW_UP_TITLES_EN if self.agency_language == "en" else FOLLOW_UP_TITLES_ES
         follow_up = calls.create_follow_up(
-            agent, {"prospect_id": prospect.id, "due_at": due, "title": rng.choice(FOLLOW_UP_TITLES)}
+            agent, {"prospect_id": prospect.id, "due_at": due, "title": rng.choice(titles)}
         )
         planned = min(self.now, max(clock, due - timedelta(days=rng.randint(2, 7))))
         self.at(planned, follow_up, touched=(prospect,))

@@ -7,8 +7,9 @@ arguments, by name.
 
 Three families:
 
-* **Declarations** (``crm_plugin_*``, ``crm_register_*``) are asked once at start-up, for
-  every installed plugin: what the plugin is, its settings, blueprints, jobs, migrations.
+* **Declarations** (``crm_plugin_*``, ``crm_register_*``, ``crm_timeline_texts``) are asked
+  once, for every installed plugin: what the plugin is, its settings, blueprints, jobs,
+  migrations, the wording of its timeline entries.
 * **Per-agency queries** (``crm_nav_items``, ``crm_dashboard_widgets``,
   ``crm_timeline_items``, ``crm_busy_intervals``) are asked only of the plugins enabled in
   the agency concerned, while a page is built or a rule is checked.
@@ -67,6 +68,19 @@ def crm_register_jobs() -> Any:
 def crm_migrations_directory() -> Any:
     """Return the path of the plugin's Alembic versions folder (its own branch, labelled
     with the plugin's name), or None. ``realty-crm init`` upgrades every branch."""
+
+
+@hookspec
+def crm_timeline_texts() -> Any:
+    """Return ``{kind: render}``: how to word the timeline entries the plugin writes.
+
+    A plugin that records entries (``activity.record(..., source=<plugin name>)``, or a
+    service that takes a ``source``) stores their kind and parameters in ``data``, not text;
+    the entry is worded when someone reads it, by ``render(data) -> str`` for the entry's
+    kind value. ``render`` runs inside the reader's request: ``gettext`` and Flask-Babel's
+    formatting speak the reader's language and time zone (keep times in ``data`` as aware
+    UTC ISO strings). Asked once, of every installed plugin, whether enabled or not; it must
+    not query the database. An entry no plugin renders shows no text."""
 
 
 # --- per-agency queries: asked of the plugins enabled in that agency --------------------

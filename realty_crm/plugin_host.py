@@ -92,6 +92,7 @@ class PluginHost:
         self.infos: dict[str, PluginInfo] = {}
         self._states: dict[int, _AgencyState] = {}
         self._callers: dict[tuple[frozenset[str], str], Any] = {}
+        self._timeline_texts: dict[tuple[str, str], Callable[[Any], str]] | None = None
 
     # --- discovery -------------------------------------------------------------------
 
@@ -122,6 +123,7 @@ class PluginHost:
         info = caller() or PluginInfo(name=name, title=name.replace("_", " ").capitalize())
         info.name = name
         self.infos[name] = info
+        self._timeline_texts = None  # asked again, with this plugin's, when next needed
 
     @property
     def names(self) -> list[str]:
@@ -280,6 +282,19 @@ class PluginHost:
                     # not exist (404), whatever the visitor's role
                     blueprint.before_request_funcs.setdefault(None, []).insert(0, _guard(self, name))
                 app.register_blueprint(blueprint)
+
+    def timeline_texts(self) -> dict[tuple[str, str], Callable[[Any], str]]:
+        """The plugins' timeline renderers by ``(plugin name, entry kind)``: every installed
+        plugin's (``crm_timeline_texts``), asked once, so its entries read well wherever it
+        is enabled now."""
+        if self._timeline_texts is None:
+            self._timeline_texts = {
+                (name, str(kind)): render
+                for name, texts in self.collect("crm_timeline_texts")
+                for kind, render in dict(texts).items()
+                if callable(render)
+            }
+        return self._timeline_texts
 
     def migration_directories(self) -> list[str]:
         """The plugins' Alembic versions folders."""

@@ -37,7 +37,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 
@@ -455,9 +454,6 @@ class _AgencySeeder:
         agent_areas = self._agent_areas(writer)
         row = SimpleNamespace(first_name="", last_name="", email=None, phone=None)
         follow_ups: list[tuple[Any, ...]] = []
-        created_summary = {
-            source: _("Prospect created (source: %(source)s).", source=source) for source in SOURCES
-        }
         activities: list[tuple[Any, ...]] = []
         wanted_areas: list[tuple[Any, ...]] = []
 
@@ -516,7 +512,7 @@ class _AgencySeeder:
                 self.p_status.append(status)
                 actor = agent if agent is not None and source in ("phone", "walk_in") else t.manager_id
                 activities.append((t.id, "created", created_at, actor, prospect_id, None, None,
-                                   created_summary[source], {"source": source}, "core"))
+                                   "", {"source": source}, "core"))
                 yield (
                     prospect_id, t.id, first, last, email, phone, source, detail, status,
                     rng.choice(LOST_REASONS) if status == "lost" else None, agent,
@@ -595,7 +591,7 @@ class _AgencySeeder:
                 if status in BOOKABLE:
                     self.prop_bookable.append(property_id)
                 activities.append((t.id, "created", created_at, agent, None, property_id, None,
-                                   _("Property %(ref)s listed.", ref=reference), {}, "core"))
+                                   "", {"reference": reference}, "core"))
                 yield (
                     property_id, t.id, reference, listing["title"], listing["description"],
                     listing["operation"], listing["property_type"], status, listing["price"],

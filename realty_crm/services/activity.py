@@ -22,7 +22,13 @@ def record(
     data: dict[str, Any] | None = None,
     source: str = "core",
 ) -> Activity:
-    """Add a timeline entry to the current transaction (the caller commits)."""
+    """Add a timeline entry to the current transaction (the caller commits).
+
+    The entry is its ``kind`` and parameters (``data``: ids, names, references, aware UTC
+    times as ISO strings, status values); its text is written when it is read, in the
+    reader's language and time zone (``realty_crm.web.timeline_text``). ``summary`` is only
+    for what a person wrote (a note, a call's summary, a follow-up's title, feedback).
+    """
     agency_id = (prospect or property).agency_id  # type: ignore[union-attr]
     entry = Activity(
         agency_id=agency_id,

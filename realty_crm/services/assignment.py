@@ -23,7 +23,6 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import timedelta
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, not_, or_, select
 
@@ -157,47 +156,34 @@ def assign_new(actor: User | None, prospect: Prospect) -> User | None:
     if rule == AssignmentRule.ROUND_ROBIN:
         agent = next_in_turn(agents, agency.round_robin_agent_id)
         agency.round_robin_agent_id = agent.id
-        summary = _("Assigned to %(name)s by round robin.", name=agent.name)
     elif rule == AssignmentRule.BY_AREA:
-        agent, summary = _by_area(prospect, agents, data)
+        agent = _by_area(prospect, agents, data)
     else:
         agent = least_loaded(agents)
-        summary = _("Assigned to %(name)s, the agent with the fewest open prospects.", name=agent.name)
     prospect.assigned_agent = agent
     activity.record(
         ActivityKind.ASSIGNED,
         None,  # the rule chose, not a person: the timeline shows "System"
         prospect=prospect,
-        summary=summary,
-        data={**data, "agent_id": agent.id, "previous_agent_id": None},
+        data={**data, "agent_id": agent.id, "agent_name": agent.name, "previous_agent_id": None},
     )
     announce("crm_prospect_assigned", agency, actor=actor, prospect=prospect, agent=agent,
              previous_agent=None)
     return agent
 
 
-def _by_area(prospect: Prospect, agents: list[User], data: dict[str, object]) -> tuple[User, str]:
-    """The least loaded agent covering one of the prospect's areas, else the least loaded of all."""
+def _by_area(prospect: Prospect, agents: list[User], data: dict[str, object]) -> User:
+    """The least loaded agent covering one of the prospect's areas, else the least loaded of all;
+    ``data`` (the timeline entry's) gets the areas that decided, and the fallback if taken."""
     wanted = _area_keys(prospect.areas)
     covering = [agent for agent in agents if wanted & _area_keys(agent.areas)]
     if covering:
         agent = least_loaded(covering)
-        shared = [a for a in prospect.areas if area_key(a) in _area_keys(agent.areas)]
-        return agent, _("Assigned to %(name)s by area (%(areas)s).", name=agent.name, areas=", ".join(shared))
-    agent = least_loaded(agents)
-    data.update(rule=AssignmentRule.LEAST_LOADED.value, fallback_from=AssignmentRule.BY_AREA.value)
-    if wanted:
-        summary = _(
-            "Assigned to %(name)s, the agent with the fewest open prospects: no agent covers %(areas)s.",
-            name=agent.name,
-            areas=", ".join(prospect.areas),
-        )
-    else:
-        summary = _(
-            "Assigned to %(name)s, the agent with the fewest open prospects: the prospect names no area.",
-            name=agent.name,
-        )
-    return agent, summary
+        data["areas"] = [a for a in prospect.areas if area_key(a) in _area_keys(agent.areas)]
+        return agent
+    data.update(rule=AssignmentRule.LEAST_LOADED.value, fallback_from=AssignmentRule.BY_AREA.value,
+                areas=list(prospect.areas) if wanted else [])
+    return least_loaded(agents)
 
 
 def _record_unassigned(prospect: Prospect, rule: AssignmentRule) -> None:
@@ -205,9 +191,5 @@ def _record_unassigned(prospect: Prospect, rule: AssignmentRule) -> None:
         ActivityKind.ASSIGNED,
         None,
         prospect=prospect,
-        summary=_(
-            "Left unassigned: no agent can take new leads (all inactive or away). Rule: %(rule)s.",
-            rule=RULE_NAMES[rule],
-        ),
         data={"rule": rule.value, "agent_id": None, "previous_agent_id": None},
     )

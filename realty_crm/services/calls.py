@@ -181,9 +181,7 @@ def update_follow_up(actor: User, follow_up: FollowUp, data: dict[str, Any]) -> 
             actor,
             prospect=follow_up.prospect,
             subject_id=follow_up.id,
-            summary=(_("Done: %(title)s", title=follow_up.title) if sent["done"]
-                     else _("Reopened: %(title)s", title=follow_up.title)),
-            data={"event": "done" if sent["done"] else "reopened"},
+            data={"event": "done" if sent["done"] else "reopened", "title": follow_up.title},
         )
     _refresh_next_follow_up(follow_up.prospect)
     commit()

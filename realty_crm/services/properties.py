@@ -92,7 +92,7 @@ def create_property(actor: User, data: dict[str, Any]) -> Property:
         ActivityKind.CREATED,
         actor,
         property=prop,
-        summary=_("Property %(ref)s listed.", ref=prop.reference),
+        data={"reference": prop.reference},
     )
     if prop.published_at is not None:
         announce("crm_property_published", actor.agency, actor=actor, property=prop)
@@ -123,8 +123,7 @@ def update_property(actor: User, prop: Property, data: dict[str, Any]) -> Proper
             ActivityKind.PRICE_CHANGED,
             actor,
             property=prop,
-            summary=_("Price %(old)s → %(new)s.", old=changes["price"][0], new=changes["price"][1]),
-            data={"old": changes["price"][0], "new": changes["price"][1]},
+            data={"old": changes["price"][0], "new": changes["price"][1], "currency": actor.agency.currency},
         )
         announce("crm_property_price_changed", actor.agency, actor=actor, property=prop, old_price=old_price)
     if "status" in changes:
@@ -135,7 +134,6 @@ def update_property(actor: User, prop: Property, data: dict[str, Any]) -> Proper
             ActivityKind.STATUS_CHANGED,
             actor,
             property=prop,
-            summary=_("Status %(old)s → %(new)s.", old=changes["status"][0], new=changes["status"][1]),
             data={"old": changes["status"][0], "new": changes["status"][1]},
         )
     other = {k: v for k, v in changes.items() if k not in ("price", "status")}
@@ -144,7 +142,6 @@ def update_property(actor: User, prop: Property, data: dict[str, Any]) -> Proper
             ActivityKind.UPDATED,
             actor,
             property=prop,
-            summary=_("Changed %(fields)s.", fields=", ".join(sorted(other))),
             data={"changes": other},
         )
     prop.search_text = search_text(prop)

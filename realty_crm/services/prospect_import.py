@@ -438,8 +438,7 @@ def _record_import(actor: User, source: tuple[int, str], row: PlannedRow, prospe
         ActivityKind.NOTE,
         actor,
         prospect=prospect,
-        summary=_("Imported from the file “%(file)s” (row %(row)s).", file=filename, row=row.number),
-        data={"import_id": import_id, "row": row.number},
+        data={"import_id": import_id, "row": row.number, "file": filename},
     )
     if row.notes:
         activity.record(

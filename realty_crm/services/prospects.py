@@ -197,7 +197,6 @@ def _insert(agency: Agency, actor: User | None, values: ProspectCreate, agent: U
         ActivityKind.CREATED,
         actor,
         prospect=prospect,
-        summary=_("Prospect created (source: %(source)s).", source=prospect.source.value),
         data={"source": prospect.source.value},
     )
     announce("crm_prospect_created", agency, actor=actor, prospect=prospect)
@@ -208,8 +207,7 @@ def _insert(agency: Agency, actor: User | None, values: ProspectCreate, agent: U
             ActivityKind.ASSIGNED,
             actor,
             prospect=prospect,
-            summary=_("Assigned to %(name)s.", name=agent.name),
-            data={"agent_id": agent.id, "previous_agent_id": None},
+            data={"agent_id": agent.id, "agent_name": agent.name, "previous_agent_id": None},
         )
         announce("crm_prospect_assigned", agency, actor=actor, prospect=prospect, agent=agent,
                  previous_agent=None)
@@ -274,7 +272,6 @@ def update_prospect(actor: User, prospect: Prospect, data: dict[str, Any]) -> Pr
             ActivityKind.UPDATED,
             actor,
             prospect=prospect,
-            summary=_("Changed %(fields)s.", fields=", ".join(sorted(changes))),
             data={"changes": changes},
         )
     if old_status:
@@ -302,8 +299,7 @@ def hand_over(actor: User, prospect: Prospect, agent: User | None, **details: An
         ActivityKind.ASSIGNED,
         actor,
         prospect=prospect,
-        summary=_("Assigned to %(name)s.", name=agent.name) if agent else _("Unassigned."),
-        data={"agent_id": agent.id if agent else None,
+        data={"agent_id": agent.id if agent else None, "agent_name": agent.name if agent else None,
               "previous_agent_id": previous.id if previous else None, **details},
     )
     announce("crm_prospect_assigned", actor.agency, actor=actor, prospect=prospect, agent=agent,
@@ -316,7 +312,6 @@ def record_status_change(actor: User | None, prospect: Prospect, old: str, new: 
         ActivityKind.STATUS_CHANGED,
         actor,
         prospect=prospect,
-        summary=_("Status %(old)s → %(new)s.", old=old, new=new),
         data={"old": old, "new": new},
     )
     sync_areas(prospect)
@@ -390,17 +385,17 @@ def _merge(actor: User | None, existing: Prospect, values: ProspectCreate) -> No
         ActivityKind.MERGED,
         actor,
         prospect=existing,
-        summary=_("Merged a duplicate entry for %(name)s.", name=values.first_name),
-        data={"filled": filled, "source": values.source.value},
+        data={"filled": filled, "source": values.source.value, "name": values.first_name},
     )
 
 
 def take_enquiry(
-    agency: Agency, data: dict[str, Any], *, summary: str, details: dict[str, Any]
+    agency: Agency, data: dict[str, Any], *, source: str, details: dict[str, Any]
 ) -> tuple[Prospect, bool]:
     """A lead from outside the agency (a public form): create the prospect, or merge into the
     one with the same e-mail or phone (the live one first), then put the enquiry on its
-    timeline (``summary``; ``details`` as its data) and announce ``crm_enquiry_received``.
+    timeline (``details`` as its data; ``source``, the plugin that took it, words it: see
+    ``crm_timeline_texts``) and announce ``crm_enquiry_received``.
 
     No user acts: a new prospect goes through the agency's assignment rule. ``data`` is
     checked as ``ProspectCreate``. Takes the write lock; the caller commits. Returns the
@@ -415,7 +410,7 @@ def take_enquiry(
         _merge(None, prospect, values)
     else:
         prospect, created = _insert(agency, None, values, None), True
-    activity.record(ActivityKind.FORM_ENQUIRY, None, prospect=prospect, summary=summary, data=details)
+    activity.record(ActivityKind.FORM_ENQUIRY, None, prospect=prospect, data=details, source=source)
     announce("crm_enquiry_received", agency, actor=None, prospect=prospect, created=created, details=details)
     return prospect, created
 
@@ -465,7 +460,7 @@ def erase_prospect(actor: User, prospect: Prospect) -> None:
         .where(Visit.prospect_id == prospect.id)
         .values(feedback=None, cancel_reason=None)
     )
-    activity.record(ActivityKind.ERASED, actor, prospect=prospect, summary=_("Personal data erased."))
+    activity.record(ActivityKind.ERASED, actor, prospect=prospect)
     commit()
 
 

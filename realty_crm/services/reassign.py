@@ -266,14 +266,11 @@ def _clash_conflict(plan: Plan) -> Conflict:
 
 
 def _record_visit_move(actor: User, visit: Visit, previous: User, agent: User) -> None:
-    summary = _("Visit handed to %(name)s: %(ref)s on %(when)s.", name=agent.name,
-                ref=visit.property.reference, when=format_datetime(visit.starts_at, "short"))
-    data = {"event": "reassigned", "visit_id": visit.id, "agent_id": agent.id,
-            "previous_agent_id": previous.id, "starts_at": visit.starts_at.isoformat()}
-    activity.record(ActivityKind.VISIT, actor, prospect=visit.prospect, subject_id=visit.id,
-                    summary=summary, data=data)
-    activity.record(ActivityKind.VISIT, actor, property=visit.property, subject_id=visit.id,
-                    summary=summary, data=data)
+    data = {"event": "reassigned", "visit_id": visit.id, "agent_id": agent.id, "agent_name": agent.name,
+            "previous_agent_id": previous.id, "reference": visit.property.reference,
+            "starts_at": visit.starts_at.isoformat()}
+    activity.record(ActivityKind.VISIT, actor, prospect=visit.prospect, subject_id=visit.id, data=data)
+    activity.record(ActivityKind.VISIT, actor, property=visit.property, subject_id=visit.id, data=data)
 
 
 def reassign(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask_babel import gettext as _
-
 from ..models import ActivityKind, Property, Prospect, User, utcnow
 from ..policy import Action, require
 from . import activity
@@ -22,7 +20,7 @@ def move_to_trash(actor: User, record: Prospect | Property, then: Callable[[], N
     require(actor, Action.DELETE)
     record.deleted_at = utcnow()
     record.deleted_by_id = actor.id
-    activity.record(ActivityKind.DELETED, actor, summary=_("Deleted."), **_subject(record))
+    activity.record(ActivityKind.DELETED, actor, **_subject(record))
     if then is not None:
         then()
     commit()
@@ -35,7 +33,7 @@ def restore(actor: User, record: Prospect | Property, then: Callable[[], None] |
         return
     record.deleted_at = None
     record.deleted_by_id = None
-    activity.record(ActivityKind.RESTORED, actor, summary=_("Restored."), **_subject(record))
+    activity.record(ActivityKind.RESTORED, actor, **_subject(record))
     if then is not None:
         then()
     commit()

@@ -209,13 +209,11 @@ def _save(actor: User, visit: Visit, record: Callable[[], None]) -> None:
         raise
 
 
-def _summary(visit: Visit, prop: Property) -> str:
-    return _("%(ref)s on %(when)s", ref=prop.reference, when=format_datetime(visit.starts_at, "short"))
-
-
-def _record(actor: User, visit: Visit, event: str, summary: str, **data: Any) -> None:
+def _record(actor: User, visit: Visit, event: str, summary: str = "", **data: Any) -> None:
+    """Put a step of ``visit`` on the prospect's and the property's timelines; ``summary`` is
+    only for the words of a person (feedback)."""
     payload = {"event": event, "visit_id": visit.id, "agent_id": visit.agent_id,
-               "starts_at": visit.starts_at.isoformat(), **data}
+               "reference": visit.property.reference, "starts_at": visit.starts_at.isoformat(), **data}
     activity.record(ActivityKind.VISIT, actor, prospect=visit.prospect, subject_id=visit.id,
                     summary=summary, data=payload)
     activity.record(ActivityKind.VISIT, actor, property=visit.property, subject_id=visit.id,
@@ -274,7 +272,7 @@ def schedule_visit(actor: User, data: dict[str, Any]) -> Visit:
     db.session.add(visit)
 
     def record() -> None:
-        _record(actor, visit, "scheduled", _("Visit booked: %(what)s.", what=_summary(visit, prop)))
+        _record(actor, visit, "scheduled")
         _advance_prospect(actor, prospect)
         announce("crm_visit_scheduled", actor.agency, actor=actor, visit=visit)
         if visit.status == VisitStatus.DONE:  # a visit logged after it happened
@@ -334,11 +332,7 @@ def _reschedule(actor: User, visit: Visit, sent: dict[str, Any]) -> None:
     visit.starts_at, visit.ends_at, visit.agent = starts_at, ends_at, agent
     if visit.status == VisitStatus.CONFIRMED and starts_at != old_start:
         visit.status = VisitStatus.SCHEDULED  # the prospect confirmed the old time, not this one
-    _record(
-        actor, visit, "rescheduled",
-        _("Visit moved: %(what)s.", what=_summary(visit, visit.property)),
-        old_starts_at=old_start.isoformat(),
-    )
+    _record(actor, visit, "rescheduled", old_starts_at=old_start.isoformat())
     announce("crm_visit_rescheduled", actor.agency, actor=actor, visit=visit, old_starts_at=old_start)
 
 
@@ -354,15 +348,8 @@ def _change_status(actor: User, visit: Visit, new: VisitStatus, sent: dict[str, 
             raise _invalid("cancel_reason", _("Say why the visit is cancelled."))
         visit.cancel_reason = reason
     visit.status = new
-    summaries = {
-        VisitStatus.CONFIRMED: _("Visit confirmed: %(what)s."),
-        VisitStatus.SCHEDULED: _("Visit back to scheduled: %(what)s."),
-        VisitStatus.CANCELLED: _("Visit cancelled: %(what)s."),
-        VisitStatus.DONE: _("Visit done: %(what)s."),
-        VisitStatus.NO_SHOW: _("No-show: %(what)s."),
-    }
     extra = {"reason": visit.cancel_reason} if new == VisitStatus.CANCELLED else {}
-    _record(actor, visit, new.value, summaries[new] % {"what": _summary(visit, visit.property)}, **extra)
+    _record(actor, visit, new.value, previous_status=old.value, **extra)
     if new in STATUS_EVENTS:
         announce(STATUS_EVENTS[new], actor.agency, actor=actor, visit=visit)
 
@@ -375,10 +362,4 @@ def _record_outcome(actor: User, visit: Visit, sent: dict[str, Any]) -> None:
         visit.feedback = sent["feedback"]
     if "rating" in sent:
         visit.rating = sent["rating"]
-    if visit.feedback:
-        summary = visit.feedback
-    elif visit.rating is not None:
-        summary = _("Rated %(rating)s/5.", rating=visit.rating)
-    else:
-        summary = _("Feedback removed.")
-    _record(actor, visit, "feedback", summary, rating=visit.rating)
+    _record(actor, visit, "feedback", visit.feedback or "", rating=visit.rating)

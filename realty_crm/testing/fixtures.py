@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from .. import create_app
 from ..extensions import db
-from ..models import User
+from ..models import Activity, User
 from .factories import ApiClient, Factory
 from .factories import login as _login
 
@@ -151,6 +151,29 @@ def api(app: Flask, make: Factory) -> Callable[[User], ApiClient]:
         return ApiClient(app.test_client(), make.token(user))
 
     return client_for
+
+
+@pytest.fixture
+def read_entry(app: Flask) -> Callable[..., str]:
+    """``read_entry(entry, reader=None)``: a timeline entry's words as ``reader`` reads them
+    (their language and time zone; without a reader, the app's defaults: English, UTC)."""
+    from flask_babel import refresh
+
+    from ..web.timeline_text import summary
+
+    def read(entry: Activity, reader: User | None = None) -> str:
+        # the test's app context (and its ``g``, where Flask-Babel keeps the locale) is shared
+        with app.test_request_context("/"):
+            previous = g.pop("api_user", None)
+            g.api_user = reader
+            refresh()
+            try:
+                return summary(entry)
+            finally:
+                g.api_user = previous
+                refresh()
+
+    return read
 
 
 

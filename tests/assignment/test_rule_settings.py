@@ -136,7 +136,9 @@ def test_a_lead_posted_to_the_api_without_an_agent_goes_through_the_rule(office,
     assert body["assigned_agent_id"] == office.ben.id
     timeline = client.get(f"/api/v1/prospects/{body['id']}/timeline").get_json()["items"]
     [entry] = [e for e in timeline if e["kind"] == "assigned"]
-    assert entry["data"] == {"rule": "least_loaded", "agent_id": office.ben.id, "previous_agent_id": None}
+    assert entry["data"] == {"rule": "least_loaded", "agent_id": office.ben.id, "agent_name": "Ben",
+                             "previous_agent_id": None}
+    assert entry["summary"] == "Assigned to Ben, the agent with the fewest open prospects."
 
 
 def test_a_lead_posted_to_the_api_with_an_agent_bypasses_the_rule(office, api):

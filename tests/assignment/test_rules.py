@@ -60,13 +60,13 @@ def test_round_robin_goes_on_when_the_last_agent_chosen_left(office, holder):
     assert holder(office.lead().id) == office.cruz.id
 
 
-def test_a_lead_entered_with_an_agent_does_not_move_the_round(office, holder, assignment_entries):
+def test_a_lead_entered_with_an_agent_does_not_move_the_round(office, holder, assignment_entries, read_entry):
     office.use("round_robin")
     assert holder(office.lead().id) == office.ana.id
     given = office.lead(assigned_agent_id=office.dora.id)
     assert holder(given.id) == office.dora.id
     [entry] = assignment_entries(given.id)
-    assert entry.summary == "Assigned to Dora." and "rule" not in entry.data
+    assert read_entry(entry) == "Assigned to Dora." and "rule" not in entry.data
     assert entry.actor_id == office.manager.id
     assert _cursor(office.agency) == office.ana.id
     assert holder(office.lead().id) == office.ben.id
@@ -148,14 +148,15 @@ def test_least_loaded_skips_inactive_and_away_agents(office, holder):
 # --- by area ----------------------------------------------------------------------------------
 
 def test_by_area_picks_an_agent_covering_the_area_whatever_the_case_and_accents(
-    office, holder, assignment_entries
+    office, holder, assignment_entries, read_entry
 ):
     office.use("by_area")
     lead = office.lead(requirements={"areas": ["  RETIRO "]})
     assert holder(lead.id) == office.ben.id
     [entry] = assignment_entries(lead.id)
-    assert entry.summary == "Assigned to Ben by area (RETIRO)."
-    assert entry.data == {"rule": "by_area", "agent_id": office.ben.id, "previous_agent_id": None}
+    assert read_entry(entry) == "Assigned to Ben by area (RETIRO)."
+    assert entry.data == {"rule": "by_area", "areas": ["RETIRO"], "agent_id": office.ben.id,
+                          "agent_name": "Ben", "previous_agent_id": None}
 
 
 def test_by_area_takes_the_least_loaded_of_the_agents_covering_it(office, holder):
@@ -174,7 +175,7 @@ def test_by_area_matches_any_of_the_prospect_areas(office, holder):
 
 
 def test_by_area_falls_back_to_the_least_loaded_agent_when_nobody_covers_the_area(
-    office, holder, assignment_entries
+    office, holder, assignment_entries, read_entry
 ):
     for agent in (office.ana, office.ben, office.cruz):
         office.lead(assigned_agent_id=agent.id)
@@ -183,23 +184,27 @@ def test_by_area_falls_back_to_the_least_loaded_agent_when_nobody_covers_the_are
     assert holder(lead.id) == office.dora.id
     [entry] = assignment_entries(lead.id)
     assert entry.data == {
-        "rule": "least_loaded", "fallback_from": "by_area",
-        "agent_id": office.dora.id, "previous_agent_id": None,
+        "rule": "least_loaded", "fallback_from": "by_area", "areas": ["Vallecas"],
+        "agent_id": office.dora.id, "agent_name": "Dora", "previous_agent_id": None,
     }
-    assert entry.summary == (
+    assert read_entry(entry) == (
         "Assigned to Dora, the agent with the fewest open prospects: no agent covers Vallecas."
     )
 
 
 def test_by_area_falls_back_to_the_least_loaded_agent_when_the_lead_names_no_area(
-    office, holder, assignment_entries
+    office, holder, assignment_entries, read_entry
 ):
     for agent in (office.ana, office.cruz, office.dora):
         office.lead(assigned_agent_id=agent.id)
     office.use("by_area")
     lead = office.lead()
     assert holder(lead.id) == office.ben.id
-    assert assignment_entries(lead.id)[0].data["fallback_from"] == "by_area"
+    [entry] = assignment_entries(lead.id)
+    assert entry.data["fallback_from"] == "by_area"
+    assert read_entry(entry) == (
+        "Assigned to Ben, the agent with the fewest open prospects: the prospect names no area."
+    )
 
 
 def test_by_area_falls_back_when_the_only_agent_covering_the_area_is_away(office, holder):
@@ -246,7 +251,7 @@ def test_eligible_agents_are_active_agents_present_now_in_id_order(office):
 
 @pytest.mark.parametrize("rule", ["round_robin", "least_loaded", "by_area"])
 def test_a_lead_stays_unassigned_when_no_agent_is_eligible_and_the_timeline_says_so(
-    office, holder, assignment_entries, rule
+    office, holder, assignment_entries, rule, read_entry
 ):
     office.use(rule)
     office.update(office.ana, active=False)
@@ -257,7 +262,7 @@ def test_a_lead_stays_unassigned_when_no_agent_is_eligible_and_the_timeline_says
     assert holder(lead.id) is None
     [entry] = assignment_entries(lead.id)
     assert entry.data == {"rule": rule, "agent_id": None, "previous_agent_id": None}
-    assert entry.summary.startswith("Left unassigned: no agent can take new leads")
+    assert read_entry(entry).startswith("Left unassigned: no agent can take new leads")
     assert entry.actor_id is None
     assert _cursor(office.agency) is None
 
@@ -265,14 +270,15 @@ def test_a_lead_stays_unassigned_when_no_agent_is_eligible_and_the_timeline_says
 # --- the timeline and the event ---------------------------------------------------------------
 
 def test_the_timeline_names_the_agent_and_the_rule_and_plugins_hear_of_it(
-    office, holder, assignment_entries, enable_listener, listener
+    office, holder, assignment_entries, enable_listener, listener, read_entry
 ):
     enable_listener(office.agency)
     office.use("round_robin")
     lead = office.lead()
     [entry] = assignment_entries(lead.id)
-    assert entry.summary == "Assigned to Ana by round robin."
-    assert entry.data == {"rule": "round_robin", "agent_id": office.ana.id, "previous_agent_id": None}
+    assert read_entry(entry) == "Assigned to Ana by round robin."
+    assert entry.data == {"rule": "round_robin", "agent_id": office.ana.id, "agent_name": "Ana",
+                          "previous_agent_id": None}
     assert entry.actor_id is None  # the rule chose: the timeline shows "System"
     assert listener.assigned == [
         {"prospect_id": lead.id, "agent_id": office.ana.id, "previous_agent_id": None,
@@ -280,10 +286,10 @@ def test_the_timeline_names_the_agent_and_the_rule_and_plugins_hear_of_it(
     ]
 
 
-def test_least_loaded_entry_says_so(office, assignment_entries):
+def test_least_loaded_entry_says_so(office, assignment_entries, read_entry):
     office.use("least_loaded")
     [entry] = assignment_entries(office.lead().id)
-    assert entry.summary == "Assigned to Ana, the agent with the fewest open prospects."
+    assert read_entry(entry) == "Assigned to Ana, the agent with the fewest open prospects."
     assert entry.data["rule"] == "least_loaded"
 
 

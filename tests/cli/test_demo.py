@@ -13,7 +13,7 @@ from realty_crm_marketing_forms.models import EnquiryForm
 from sqlalchemy import func, select
 
 from realty_crm import plugin_host, tenancy
-from realty_crm.demo import DEMO_PASSWORD, STAFF, VISIT_SLOTS
+from realty_crm.demo import DEMO_PASSWORD, FOLLOW_UP_TITLES_ES, STAFF, VISIT_SLOTS
 from realty_crm.extensions import db
 from realty_crm.models import (
     Activity,
@@ -37,7 +37,8 @@ FORM_LINE = re.compile(r"enquiry form .*: (http://\S+)$", re.MULTILINE)
 
 
 def test_demo_loads_a_lived_in_agency_and_prints_how_to_sign_in(
-    cli: Cli, rows: Callable[..., int], overlapping_visits: Callable[[str], int]
+    cli: Cli, rows: Callable[..., int], overlapping_visits: Callable[[str], int],
+    read_entry: Callable[..., str],
 ) -> None:
     result = cli("demo")
 
@@ -101,6 +102,19 @@ def test_demo_loads_a_lived_in_agency_and_prints_how_to_sign_in(
         assert visit.starts_at.utcoffset() is not None
         local = visit.starts_at.astimezone(ZoneInfo("Europe/Madrid"))
         assert local.time() in VISIT_SLOTS
+    # the agency speaks Spanish: its follow-ups are titled in Spanish, and the timeline is
+    # worded for each reader (Carmen reads the agency's Spanish, Emily her English)
+    assert {f.title for f in db.session.scalars(select(FollowUp))} <= set(FOLLOW_UP_TITLES_ES)
+    carmen, emily = (db.session.scalars(select(User).where(User.email == STAFF[i].email)).one()
+                     for i in (2, 4))
+    entries = db.session.scalars(select(Activity)).all()
+    written_by_people = (ActivityKind.NOTE, ActivityKind.CALL, ActivityKind.FOLLOW_UP, ActivityKind.VISIT)
+    assert {e.summary for e in entries if e.kind not in written_by_people} == {""}
+    booked = next(e for e in entries if e.kind == ActivityKind.VISIT and e.data["event"] == "scheduled")
+    assert read_entry(booked, carmen).startswith(f"Visita programada: {booked.data['reference']} el ")
+    assert read_entry(booked, emily).startswith(f"Visit booked: {booked.data['reference']} on ")
+    status = next(e for e in entries if e.kind == ActivityKind.STATUS_CHANGED)
+    assert read_entry(status, carmen).startswith("Estado Nuevo → ")
 
 
 def test_second_demo_run_changes_nothing_and_reset_loads_it_afresh(

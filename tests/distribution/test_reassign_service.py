@@ -56,7 +56,7 @@ def test_prospect_moves_with_its_future_visits_and_open_follow_ups(team, make, b
     assert fresh(done_one).assignee_id == team.agent.id
 
 
-def test_the_timeline_records_the_assignment_and_the_visit_handed_over(team, make, book, at):
+def test_the_timeline_records_the_assignment_and_the_visit_handed_over(team, make, book, at, read_entry):
     carla = make.prospect(team.manager, first_name="Carla", assigned_agent_id=team.agent.id)
     visit = book(team.manager, team.flat, carla, at(10), agent=team.agent)
 
@@ -67,13 +67,14 @@ def test_the_timeline_records_the_assignment_and_the_visit_handed_over(team, mak
     ).all()
     assigned = next(e for e in entries if e.kind == ActivityKind.ASSIGNED)
     assert assigned.actor_id == team.manager.id
-    assert assigned.summary == "Assigned to Carlos Colleague."
-    assert assigned.data == {"agent_id": team.colleague.id, "previous_agent_id": team.agent.id,
+    assert read_entry(assigned) == "Assigned to Carlos Colleague."
+    assert assigned.data == {"agent_id": team.colleague.id, "agent_name": "Carlos Colleague",
+                             "previous_agent_id": team.agent.id,
                              "bulk": True, "visits_moved": 1, "follow_ups_moved": 0}
     handed = next(e for e in entries if e.kind == ActivityKind.VISIT and e.data.get("event") == "reassigned")
     assert handed.subject_id == visit.id
     assert handed.data["previous_agent_id"] == team.agent.id
-    assert "Carlos Colleague" in handed.summary
+    assert "Carlos Colleague" in read_entry(handed)
     on_property = db.session.scalars(
         select(Activity).where(Activity.property_id == team.flat.id, Activity.subject_id == visit.id)
     ).all()

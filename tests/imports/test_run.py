@@ -27,7 +27,7 @@ def timeline(office, prospect: Prospect) -> list[Activity]:
         return list(db.session.scalars(stmt))
 
 
-def test_a_spanish_semicolon_file_with_a_bom_is_imported(office, csv_file):
+def test_a_spanish_semicolon_file_with_a_bom_is_imported(office, csv_file, read_entry):
     imp = office.upload(csv_file([
         ["Nombre", "Apellidos", "Correo", "Móvil", "Origen", "Zonas", "Presupuesto", "Etiquetas", "Notas"],
         ["Lucía", "Ortega", "lucia@example.com", "600 111 222", "Referido", "Chamberí", "350.000", "vip",
@@ -46,8 +46,8 @@ def test_a_spanish_semicolon_file_with_a_bom_is_imported(office, csv_file):
     assert lucia.max_price == 350000
     assert (marcos.email, marcos.phone, marcos.source.value, marcos.areas) == (
         None, "+34611222333", "web_form", ["Retiro", "Salamanca"])
-    entries = [(e.kind, e.summary) for e in timeline(office, lucia)]
-    assert (ActivityKind.CREATED, "Prospect created (source: referral).") in entries
+    entries = [(e.kind, read_entry(e)) for e in timeline(office, lucia)]
+    assert (ActivityKind.CREATED, "Prospect created (source: Referral).") in entries
     assert (ActivityKind.NOTE, "Imported from the file “clientes año.csv” (row 2).") in entries
     assert (ActivityKind.NOTE, "Quiere terraza.") in entries
 
@@ -82,7 +82,7 @@ def test_rows_with_problems_are_skipped_and_listed(office, csv_file):
     assert set(prospects_of(office)) == {"Good"}
 
 
-def test_duplicates_are_merged_into_existing_prospects_and_into_their_first_row(office, csv_file):
+def test_duplicates_are_merged_into_existing_prospects_and_into_their_first_row(office, csv_file, read_entry):
     carla = office.prospect(first_name="Carla", last_name="", email="carla@example.com", tags=["old"])
     imp = office.upload(csv_file([
         ["First name", "Last name", "Email", "Phone", "Tags"],
@@ -103,7 +103,7 @@ def test_duplicates_are_merged_into_existing_prospects_and_into_their_first_row(
     assert (fran.phone, fran.tags) == ("+34611000111", ["buyer"])
     kinds = [e.kind for e in timeline(office, fran)]
     assert kinds.count(ActivityKind.CREATED) == 1 and kinds.count(ActivityKind.MERGED) == 1
-    notes = [e.summary for e in timeline(office, fran) if e.kind == ActivityKind.NOTE]
+    notes = [read_entry(e) for e in timeline(office, fran) if e.kind == ActivityKind.NOTE]
     assert notes == [
         "Imported from the file “leads.csv” (row 3).", "Imported from the file “leads.csv” (row 5)."]
 

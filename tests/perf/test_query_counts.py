@@ -133,3 +133,27 @@ def test_an_api_list_sends_as_many_queries_for_a_page_of_twelve_as_for_a_page_of
     assert response.status_code == 200
     assert len(response.get_json()["items"]) >= 3
     assert len(large) == len(small)
+
+
+def test_a_prospects_timeline_reads_with_as_many_queries_for_forty_entries_as_for_four(app, client, office):
+    office.add(1)
+    prospect = office.make.prospect(office.manager, first_name="Ana", assigned_agent_id=office.agents[0].id)
+    page, timeline = f"/prospects/{prospect.id}", f"/api/v1/prospects/{prospect.id}/timeline?per_page=50"
+    api = ApiClient(app.test_client(), office.make.token(office.manager))
+    login(client, office.manager)
+    few = queries_for(client, page)
+    with counting() as few_api:
+        assert len(api.get(timeline).get_json()["items"]) == 2
+    with tenancy.scope(office.agency.id):
+        for n in range(6):  # assignments by several people, status changes, changed fields, notes
+            agent = office.agents[n % len(office.agents)]
+            prospect_service.assign_prospect(office.manager, prospect, agent.id)
+            prospect_service.update_prospect(agent, prospect, {"status": ("contacted", "qualified")[n % 2],
+                                                               "requirements": {"max_price": str(1000 + n)}})
+            prospect_service.add_note(agent, prospect, f"Note {n}")
+            office.make.call(agent, prospect)
+            office.make.follow_up(agent, prospect, assignee_id=agent.id)
+    with counting() as many_api:
+        assert len(api.get(timeline).get_json()["items"]) > 30
+    assert queries_for(client, page) == few
+    assert len(many_api) == len(few_api)

@@ -77,7 +77,7 @@ def test_prospect_timeline_merges_plugin_items_by_time(team, make, enable, login
     created = timeline.index("Prospect created")
     assert timeline.index("Naive time, taken as UTC") < created < timeline.index("Newsletter to Ana")
     assert "Newsletter to Ana &lt;i&gt;" in timeline and "<i>" not in timeline
-    assert 'class="kind-mailing"' in timeline and "showcase" in timeline
+    assert 'class="kind-mailing"' in timeline and "Showcase ✨" in timeline
 
 
 def test_timeline_of_an_agency_without_the_plugin_has_no_plugin_items(team, make, enable, login):

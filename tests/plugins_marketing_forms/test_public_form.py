@@ -101,13 +101,23 @@ def test_an_enquiry_becomes_a_prospect_from_the_web_form(sol, visitor, answers):
     assert submission.utm_campaign == "spring"
 
 
-def test_the_enquiry_is_on_the_prospects_timeline_with_its_form_campaign_and_message(sol, visitor, answers):
+def test_the_enquiry_is_on_the_prospects_timeline_with_its_form_campaign_and_message(
+    sol, visitor, answers, read_entry
+):
     visitor.send(sol.path, {**answers, "utm_campaign": "spring"})
 
     [prospect] = sol.prospects()
     [enquiry] = [a for a in sol.timeline(prospect) if a.kind == ActivityKind.FORM_ENQUIRY]
-    assert "Contact us" in enquiry.summary and "spring" in enquiry.summary
-    assert "SOL-12" in enquiry.summary and "Can I see it on Saturday?" in enquiry.summary
+    text = read_entry(enquiry)
+    assert text == "Enquiry through the form “Contact us”. Campaign: spring. About property SOL-12. " + (
+        "Can I see it on Saturday?"
+    )
+    assert enquiry.summary == "" and enquiry.source == "marketing_forms"
+    sol.manager.locale = "es"
+    assert read_entry(enquiry, sol.manager) == (
+        "Consulta a través del formulario «Contact us». Campaña: spring. Sobre el inmueble SOL-12. "
+        "Can I see it on Saturday?"
+    )
     assert enquiry.actor_id is None
     assert enquiry.data["form_name"] == "Contact us" and enquiry.data["utm_campaign"] == "spring"
 

@@ -135,7 +135,9 @@ def test_agents_new_prospect_is_assigned_to_them(team):
     p = prospects.create_prospect(team.agent, {"first_name": "Ana"})
     assert p.assigned_agent_id == team.agent.id
     [assigned] = entries(p, ActivityKind.ASSIGNED)
-    assert assigned.data == {"agent_id": team.agent.id, "previous_agent_id": None}
+    assert assigned.data == {
+        "agent_id": team.agent.id, "agent_name": team.agent.name, "previous_agent_id": None
+    }
 
 
 def test_managers_new_prospect_stays_unassigned_unless_given(team):
@@ -336,7 +338,9 @@ def test_update_reassigns_and_records_the_previous_agent(team):
     p = prospects.create_prospect(team.agent, {"first_name": "Ana"})
     prospects.update_prospect(team.manager, p, {"assigned_agent_id": team.agent2.id})
     assigned = entries(p, ActivityKind.ASSIGNED)[-1]
-    assert assigned.data == {"agent_id": team.agent2.id, "previous_agent_id": team.agent.id}
+    assert assigned.data == {
+        "agent_id": team.agent2.id, "agent_name": team.agent2.name, "previous_agent_id": team.agent.id
+    }
 
 
 # --- assign -------------------------------------------------------------------------------------
@@ -349,8 +353,8 @@ def test_assign_records_the_new_and_previous_agent(team):
     db.session.expire_all()
     assert p.assigned_agent_id == team.agent2.id
     assert [e.data for e in entries(p, ActivityKind.ASSIGNED)] == [
-        {"agent_id": team.agent.id, "previous_agent_id": None},
-        {"agent_id": team.agent2.id, "previous_agent_id": team.agent.id},
+        {"agent_id": team.agent.id, "agent_name": team.agent.name, "previous_agent_id": None},
+        {"agent_id": team.agent2.id, "agent_name": team.agent2.name, "previous_agent_id": team.agent.id},
     ]
 
 
@@ -359,7 +363,7 @@ def test_unassign_puts_the_prospect_back_in_the_pool_and_records_who_had_it(team
     prospects.assign_prospect(team.admin, p, None)
     assert p.assigned_agent_id is None
     last = entries(p, ActivityKind.ASSIGNED)[-1]
-    assert last.data == {"agent_id": None, "previous_agent_id": team.agent.id}
+    assert last.data == {"agent_id": None, "agent_name": None, "previous_agent_id": team.agent.id}
 
 
 def test_assign_to_the_same_agent_records_nothing(team):

@@ -224,7 +224,7 @@ def test_edit_records_the_price_change_with_its_author(team, make, login, post):
         }
     assert (ActivityKind.PRICE_CHANGED, team.colleague.id) in kinds
     page = client.get(f"/properties/{prop.id}").get_data(as_text=True)
-    assert "Price 300000.00 → 285000" in page and "Carlos Colleague" in page and "€285,000" in page
+    assert "Price €300,000 → €285,000." in page and "Carlos Colleague" in page
 
 
 def test_edit_with_bad_input_changes_nothing(team, make, login, post):

@@ -434,7 +434,7 @@ def test_edit_saves_changes_and_records_them_on_the_timeline(team, make, login, 
     assert (ActivityKind.UPDATED, team.agent.id) in kinds
     assert (ActivityKind.STATUS_CHANGED, team.agent.id) in kinds
     page = client.get(f"/prospects/{prospect.id}").get_data(as_text=True)
-    assert "Status new → qualified." in page and "Alba Agent" in page
+    assert "Status New → Qualified." in page and "Alba Agent" in page
 
 
 def test_edit_form_is_prefilled(team, make, login):

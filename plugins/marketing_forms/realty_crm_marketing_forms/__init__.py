@@ -17,13 +17,13 @@ import pluggy
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from realty_crm.models import User
+from realty_crm.models import ActivityKind, User
 from realty_crm.plugin_host import PluginInfo
 from realty_crm.policy import Action, can
 from realty_crm.scheduler import JobSpec
 
 from . import models  # noqa: F401 - the tables are known once the plugin is loaded
-from .processing import process_pending_job
+from .processing import enquiry_text, process_pending_job
 from .public import create_public_blueprint
 from .settings import NAME, Settings
 from .views import create_blueprint
@@ -67,6 +67,12 @@ def crm_register_jobs() -> list[JobSpec]:
             description="Turn enquiries still pending into prospects",
         )
     ]
+
+
+@hookimpl
+def crm_timeline_texts() -> dict[str, Any]:
+    """The words of the enquiries the plugin puts on prospects' timelines."""
+    return {ActivityKind.FORM_ENQUIRY.value: enquiry_text}
 
 
 @hookimpl

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from sqlalchemy import func, select
 
 from .intake import UTM_FIELDS
 from .models import FormSubmission, SubmissionStatus
+from .settings import NAME
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +108,7 @@ def _process(agency: Agency, submission: FormSubmission) -> None:
         **{name: getattr(submission, name) for name in UTM_FIELDS if getattr(submission, name)},
     }
     prospect, created = prospects.take_enquiry(
-        agency, submission.prospect_data, summary=_enquiry_summary(submission), details=details
+        agency, submission.prospect_data, source=NAME, details=details
     )
     submission.status = SubmissionStatus.PROCESSED
     submission.prospect_id = prospect.id
@@ -134,14 +136,16 @@ def _refusal(exc: ServiceError) -> str:
     return f"{exc.message} {fields}".strip()[:1000]
 
 
-def _enquiry_summary(submission: FormSubmission) -> str:
-    parts = [_("Enquiry through the form “%(form)s”.", form=submission.form.name)]
-    if submission.utm_campaign:
-        parts.append(_("Campaign: %(campaign)s.", campaign=submission.utm_campaign))
-    if submission.property_reference:
-        parts.append(_("About property %(reference)s.", reference=submission.property_reference))
-    if submission.message:
-        parts.append(submission.message)
+def enquiry_text(data: Mapping[str, Any]) -> str:
+    """The timeline's words for an enquiry this plugin took (its entry's ``data``), in the
+    reader's language."""
+    parts = [_("Enquiry through the form “%(form)s”.", form=data["form_name"])]
+    if data.get("utm_campaign"):
+        parts.append(_("Campaign: %(campaign)s.", campaign=data["utm_campaign"]))
+    if data.get("property_reference"):
+        parts.append(_("About property %(reference)s.", reference=data["property_reference"]))
+    if data.get("message"):
+        parts.append(data["message"])
     return " ".join(parts)
 
 

@@ -16,6 +16,7 @@ from ...schemas.prospect import ActivityOut, AssignIn, ProspectCreate, ProspectO
 from ...schemas.reassign import ReassignIn, ReassignOut
 from ...services import prospects, reassign, search
 from ...tenancy import get_or_404
+from ...web import timeline_text
 from .. import blueprint
 from ..spec import operation
 from .common import ListQuery, QueryText, caller, created, dump, no_content, page_json
@@ -39,6 +40,11 @@ class TimelineQuery(ListQuery):
     """A page of a prospect's timeline, newest first."""
 
     kind: ActivityKind | None = None
+
+
+def _entry_json(entry: Activity) -> dict[str, Any]:
+    """A timeline entry, its ``summary`` worded in the caller's language and time zone."""
+    return {**dump(ActivityOut, entry), "summary": timeline_text.summary(entry)}
 
 
 def _visible_prospect(prospect_id: int) -> Prospect:
@@ -163,13 +169,16 @@ def reassign_prospects(body: dict[str, Any]) -> Any:
     query=TimelineQuery, response=Page[ActivityOut],
 )
 def prospect_timeline(prospect_id: int, query: TimelineQuery) -> Any:
-    """Everything that happened to the prospect (changes, calls, visits, notes…), newest first."""
+    """Everything that happened to the prospect (changes, calls, visits, notes…), newest first;
+    each `summary` is worded in the caller's language and time zone."""
     prospect = _visible_prospect(prospect_id)
     stmt = select(Activity).where(Activity.prospect_id == prospect.id)
     if query.kind is not None:
         stmt = stmt.where(Activity.kind == query.kind)
     stmt = stmt.order_by(Activity.occurred_at.desc(), Activity.id.desc())
-    return page_json(ActivityOut, search.paginate(stmt, query.page, query.capped_per_page))
+    results = search.paginate(stmt, query.page, query.capped_per_page)
+    return jsonify(items=[_entry_json(entry) for entry in results.items], page=results.page,
+                   per_page=results.per_page, total=results.total)
 
 
 @blueprint.post("/prospects/<int:prospect_id>/notes")
@@ -183,6 +192,6 @@ def add_note(prospect_id: int, body: dict[str, Any]) -> Any:
     prospect = _visible_prospect(prospect_id)
     values = validate(NoteCreate, body)
     entry = prospects.add_note(actor, prospect, values.body)
-    response = jsonify(dump(ActivityOut, entry))
+    response = jsonify(_entry_json(entry))
     response.status_code = 201
     return response
