@@ -37,7 +37,7 @@ def _load_prospect(actor: User, prospect_id: int, field: str = "prospect_id") ->
     if prospect is None:
         message = _("No prospect with this id.")
         raise ValidationFailed(message, {field: message})
-    require(actor, Action.VIEW, prospect)
+    require(actor, Action.EDIT, prospect)  # reading it is not enough to log work on it
     return prospect
 
 

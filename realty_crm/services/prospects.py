@@ -286,10 +286,8 @@ def update_prospect(actor: User, prospect: Prospect, data: dict[str, Any]) -> Pr
     return prospect
 
 
-def _assign(
-    actor: User, prospect: Prospect, agent_id: int | None, field: str = "assigned_agent_id"
-) -> None:
-    hand_over(actor, prospect, _check_agent(actor, agent_id, field))
+def _assign(actor: User, prospect: Prospect, agent_id: int | None) -> None:
+    hand_over(actor, prospect, _check_agent(actor, agent_id))
 
 
 def hand_over(actor: User, prospect: Prospect, agent: User | None, **details: Any) -> None:
@@ -324,18 +322,9 @@ def record_status_change(actor: User | None, prospect: Prospect, old: str, new: 
     announce("crm_prospect_status_changed", agency, actor=actor, prospect=prospect, old=old, new=new)
 
 
-def assign_prospect(actor: User, prospect: Prospect, agent_id: int | None) -> Prospect:
-    """Give the prospect to ``agent_id`` (None puts it back in the unassigned pool)."""
-    require(actor, Action.ASSIGN)
-    if agent_id != prospect.assigned_agent_id:
-        _assign(actor, prospect, agent_id, field="agent_id")
-        commit()
-    return prospect
-
-
 def add_note(actor: User, prospect: Prospect, body: str) -> Activity:
     """Add a free-text note to the prospect's timeline."""
-    require(actor, Action.VIEW, prospect)
+    require(actor, Action.EDIT, prospect)
     body = (body or "").strip()
     if not body:
         raise ValidationFailed(_("Write the note first."), {"body": _("Write the note first.")})

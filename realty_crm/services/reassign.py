@@ -1,5 +1,6 @@
-"""Bulk reassignment: prospects handed to another agent together with their future visits and
-open follow-ups, in one transaction.
+"""Reassignment, of one prospect (its page, ``POST /api/v1/prospects/<id>/assign``) or many
+(the bulk pages and API): prospects handed to another agent together with their future visits
+and open follow-ups, in one transaction.
 
 A moved visit must not double-book the new agent (another visit of theirs, one of the other
 visits moving with it, or busy time a plugin reports): any clash refuses the whole operation
@@ -301,7 +302,7 @@ def reassign(
     visits_of = Counter(v.prospect_id for v in plan.visits)
     follow_ups_of = Counter(f.prospect_id for f in plan.follow_ups)
     for prospect in plan.changing:
-        hand_over(actor, prospect, agent, bulk=True, visits_moved=visits_of[prospect.id],
+        hand_over(actor, prospect, agent, bulk=len(plan.prospects) > 1, visits_moved=visits_of[prospect.id],
                   follow_ups_moved=follow_ups_of[prospect.id])
     if agent is not None:  # back to the pool, nothing else moves
         for visit in plan.visits:
