@@ -137,6 +137,24 @@ def begin_write() -> None:
     session.info[WRITE_LOCK] = True
 
 
+def hold(record: Any) -> None:
+    """``begin_write()``, then read ``record`` afresh and keep other writers off it until commit
+    (SQLite: the write lock; PostgreSQL: ``FOR NO KEY UPDATE`` on its row).
+
+    For a service whose write depends on the record's current values: a maximum or an
+    aggregate kept on it, a rule between a field sent and one not sent. Call it before
+    changing ``record``. Unlike ``begin_write()`` it commits nothing and leaves the session's
+    other records as they were read."""
+    session = db.session()
+    if db.engine.dialect.name == "sqlite" and not session.info.get(WRITE_LOCK):
+        if session.in_transaction():
+            _take_write_lock(session.connection())
+        else:
+            session.connection(execution_options={IMMEDIATE: True})
+        session.info[WRITE_LOCK] = True
+    session.refresh(record, with_for_update={"key_share": True})
+
+
 def holds_write_lock() -> bool:
     """Whether the current session is inside a ``begin_write`` transaction."""
     return bool(db.session().info.get(WRITE_LOCK))

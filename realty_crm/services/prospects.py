@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from ..database import begin_write
+from ..database import begin_write, hold
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import (
@@ -237,6 +237,7 @@ def update_prospect(actor: User, prospect: Prospect, data: dict[str, Any]) -> Pr
     """Change the fields sent; records each change on the timeline."""
     require(actor, Action.EDIT, prospect)
     values = validate(ProspectUpdate, data, phone_region=phone_region(actor))
+    hold(prospect)  # the rules between fields sent and fields kept read what it holds now
     sent = values.model_dump(exclude_unset=True)
     reassign = "assigned_agent_id" in sent and sent["assigned_agent_id"] != prospect.assigned_agent_id
     if reassign:
@@ -342,6 +343,7 @@ def merge_into(actor: User, existing: Prospect, data: dict[str, Any]) -> Prospec
     """
     require(actor, Action.EDIT, existing)
     values = validate(ProspectCreate, data, phone_region=phone_region(actor))
+    hold(existing)  # blanks and tags are filled in from what it holds now
     _merge(actor, existing, values)
     commit()
     return existing
