@@ -230,3 +230,30 @@ def test_once_the_visit_is_cancelled_the_old_agent_no_longer_sees_the_prospect(l
     visit_service.update_visit(team.manager, _fresh(Visit, carla["visit"].id), cancel)
 
     assert login(team.agent).get(f"/prospects/{carla['prospect'].id}").status_code == 403
+
+
+# --- the edit form and PATCH ----------------------------------------------------------------
+
+
+def test_a_new_agent_through_patch_is_the_same_reassignment(api, team, carla):
+    response = api(team.manager).patch(f"/api/v1/prospects/{carla['prospect'].id}",
+                                       json={"assigned_agent_id": team.colleague.id, "last_name": "Ruiz Gil"})
+
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["last_name"] == "Ruiz Gil"
+    assert _fresh(Visit, carla["visit"].id).agent_id == team.colleague.id
+    assert _fresh(FollowUp, carla["follow_up"].id).assignee_id == team.colleague.id
+
+
+def test_a_clash_through_patch_is_409_and_nothing_changes(api, team, make, book, at, carla):
+    eva = make.prospect(team.manager, first_name="Eva", assigned_agent_id=team.colleague.id)
+    book(team.manager, team.house, eva, at(10, 30), agent=team.colleague)
+
+    response = api(team.manager).patch(f"/api/v1/prospects/{carla['prospect'].id}",
+                                       json={"assigned_agent_id": team.colleague.id, "last_name": "Ruiz Gil"})
+
+    assert response.status_code == 409
+    assert response.get_json()["error"]["details"]["clashes"]
+    fresh = _fresh(Prospect, carla["prospect"].id)
+    assert (fresh.assigned_agent_id, fresh.last_name) == (team.agent.id, "Ruiz")
+    assert _fresh(Visit, carla["visit"].id).agent_id == team.agent.id

@@ -332,16 +332,17 @@ def test_agent_updates_own_prospect_but_cannot_reassign_it(team):
     assert p.assigned_agent_id == team.agent.id
 
 
+NOTHING_MOVED = {"bulk": False, "visits_moved": 0, "follow_ups_moved": 0}
+
+
 def test_update_reassigns_and_records_the_previous_agent(team):
     p = prospects.create_prospect(team.agent, {"first_name": "Ana"})
     prospects.update_prospect(team.manager, p, {"assigned_agent_id": team.agent2.id})
     assigned = entries(p, ActivityKind.ASSIGNED)[-1]
-    assert assigned.data == {"agent_id": team.agent2.id, "previous_agent_id": team.agent.id}
+    assert assigned.data == {"agent_id": team.agent2.id, "previous_agent_id": team.agent.id, **NOTHING_MOVED}
 
 
 # --- assign -------------------------------------------------------------------------------------
-
-NOTHING_MOVED = {"bulk": False, "visits_moved": 0, "follow_ups_moved": 0}
 
 
 def test_assign_records_the_new_and_previous_agent(team):
