@@ -9,6 +9,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 from realty_crm_marketing_forms.models import FormSubmission, SubmissionStatus
 from sqlalchemy import func, select
@@ -99,6 +100,8 @@ def _sign_in(app: Flask, user: User) -> str | None:
 
 
 def test_two_hundred_sign_ins_while_the_scheduler_jobs_write_all_succeed(app, sol, app_factory):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's one write lock; PostgreSQL's row locks do not meet here")
     scheduler_app = app_factory()
     agent = sol.agent
     failures: list[str] = []
