@@ -1,13 +1,36 @@
 """Engine set-up per database, and the write lock that makes check-then-write rules race-safe.
 
 SQLite: WAL, foreign keys, a busy timeout, and transactions begun by us (pysqlite's own
-implicit ``BEGIN`` is switched off) so that a service can open its write transaction with
-``BEGIN IMMEDIATE``: writers then queue instead of both passing a check and both inserting.
-PostgreSQL: constraints (unique indexes, exclusion constraints) guard the same rules.
+implicit ``BEGIN`` is switched off). Every transaction that writes holds SQLite's write
+lock from its ``BEGIN IMMEDIATE``; a transaction is never upgraded from a read to a write in
+place. Such an upgrade is what fails with "database is locked" whatever the busy timeout:
+once another connection has committed since the read began, SQLite refuses the upgrade at
+once (``SQLITE_BUSY_SNAPSHOT``), as a sign-in writing ``last_login_at`` while a scheduler job
+committed used to. Two ways in:
+
+- ``begin_write()``, called by a service (or job, or plugin) before the reads its writes
+  depend on ("check, then write": no double booking, round robin): the check reads fresh data
+  under the lock, and writers queue instead of both passing the check.
+- The safety net, for every other write wherever it starts (pages, API, CLI, jobs, plugins,
+  APScheduler's job store): when a transaction begun with a plain ``BEGIN`` is about to run
+  its first ``INSERT``/``UPDATE``/``DELETE`` (or a ``SAVEPOINT``, which precedes writes), the
+  engine ends its read (it has written nothing, so nothing is lost) and begins again with
+  ``BEGIN IMMEDIATE`` on the same connection, waiting for the lock up to the busy timeout.
+  The reads before that point are then as fresh as PostgreSQL's READ COMMITTED makes them,
+  the same guarantee on both databases; a rule that must hold against them calls
+  ``begin_write()`` first.
+
+Why not ``BEGIN IMMEDIATE`` for every transaction, or for every POST request: SQLite has one
+write lock; taking it for reads would queue every page behind every writer, and taking it for
+a whole request or job would hold it over password hashing, rendering, mail and calendar
+fetches. The net costs a flag check per statement and nothing on the read-only pages.
+PostgreSQL: constraints (unique indexes, exclusion constraints) and row locks guard the same
+rules.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +44,9 @@ from .extensions import db
 
 IMMEDIATE = "sqlite_begin_immediate"
 WRITE_LOCK = "realty_crm_write_lock"
+# on the DBAPI connection's info: how its open SQLite transaction began ("deferred"/"immediate")
+BEGUN = "realty_crm_sqlite_begun"
+WRITE_STATEMENT = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -34,7 +60,39 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(IMMEDIATE) else "BEGIN")
+    immediate = bool(conn.get_execution_options().get(IMMEDIATE))
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    conn.info[BEGUN] = "immediate" if immediate else "deferred"
+
+
+def _sqlite_end(conn: Connection) -> None:
+    conn.info.pop(BEGUN, None)
+
+
+def _take_write_lock(conn: Connection) -> None:
+    """Turn the connection's deferred transaction, which has written nothing yet, into one
+    begun with ``BEGIN IMMEDIATE`` (never an in-place upgrade of its read)."""
+    if conn.info.get(BEGUN) != "deferred":
+        return
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    if driver.in_transaction:
+        driver.execute("COMMIT")  # ends the read: nothing was written in it
+    driver.execute("BEGIN IMMEDIATE")  # waits for the lock up to the busy timeout
+    conn.info[BEGUN] = "immediate"
+
+
+def _sqlite_before_execute(conn: Connection, _cursor: Any, statement: str, _parameters: Any,
+                           context: Any, _executemany: bool) -> None:
+    if conn.info.get(BEGUN) == "deferred" and (
+        (context is not None and (context.isinsert or context.isupdate or context.isdelete))
+        or WRITE_STATEMENT.match(statement)
+    ):
+        _take_write_lock(conn)
+
+
+def _sqlite_savepoint(conn: Connection, _name: str) -> None:
+    _take_write_lock(conn)  # a savepoint is taken to write in it
 
 
 def configure(app: Flask) -> None:
@@ -56,6 +114,10 @@ def install_events(app: Flask) -> None:
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "connect", collation.register_sqlite)
             event.listen(engine, "begin", _sqlite_begin)
+            event.listen(engine, "commit", _sqlite_end)
+            event.listen(engine, "rollback", _sqlite_end)
+            event.listen(engine, "savepoint", _sqlite_savepoint)
+            event.listen(engine, "before_cursor_execute", _sqlite_before_execute)
 
 
 def begin_write() -> None:
@@ -75,6 +137,24 @@ def begin_write() -> None:
     if db.engine.dialect.name == "sqlite":
         session.connection(execution_options={IMMEDIATE: True})
     session.info[WRITE_LOCK] = True
+
+
+def hold(record: Any) -> None:
+    """``begin_write()``, then read ``record`` afresh and keep other writers off it until commit
+    (SQLite: the write lock; PostgreSQL: ``FOR NO KEY UPDATE`` on its row).
+
+    For a service whose write depends on the record's current values: a maximum or an
+    aggregate kept on it, a rule between a field sent and one not sent. Call it before
+    changing ``record``. Unlike ``begin_write()`` it commits nothing and leaves the session's
+    other records as they were read."""
+    session = db.session()
+    if db.engine.dialect.name == "sqlite" and not session.info.get(WRITE_LOCK):
+        if session.in_transaction():
+            _take_write_lock(session.connection())
+        else:
+            session.connection(execution_options={IMMEDIATE: True})
+        session.info[WRITE_LOCK] = True
+    session.refresh(record, with_for_update={"key_share": True})
 
 
 def holds_write_lock() -> bool:

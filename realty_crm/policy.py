@@ -1,5 +1,10 @@
 """The role matrix of SPEC §2, in one place: "may this user do this (to this record)?"
 
+Beyond the matrix: an agent may read (``VIEW``) a prospect held by someone else while they are
+the agent of one of its visits (not cancelled), e.g. one left with them by a reassignment;
+every other action on it (``EDIT``: details, calls, notes, follow-ups, booking) stays with
+those who see it by the matrix.
+
 Views, API routes and services ask ``can``/``require``; list queries ask
 ``visible_prospects`` and friends, so a role's visibility is written once.
 """
@@ -10,10 +15,11 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, false, or_
+from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy.orm import object_session
 
 from .errors import Forbidden
-from .models import Agency, Call, FollowUp, Prospect, Role, User, Visit
+from .models import Agency, Call, FollowUp, Prospect, Role, User, Visit, VisitStatus
 
 
 class Action(StrEnum):
@@ -63,6 +69,17 @@ def can_see_prospect(user: User, prospect: Prospect) -> bool:
     return prospect.assigned_agent_id is None and user.agency.agents_see_unassigned
 
 
+def holds_visit_of(user: User, prospect: Prospect) -> bool:
+    """Whether ``user`` is the agent of a visit (not cancelled) of ``prospect``."""
+    session = object_session(prospect)
+    if session is None:  # a record never stored has no visits
+        return False
+    return session.scalar(
+        select(Visit.id).where(Visit.prospect_id == prospect.id, Visit.agent_id == user.id,
+                               Visit.status != VisitStatus.CANCELLED).limit(1)
+    ) is not None
+
+
 def _agency_of(record: Any) -> int | None:
     """The agency a record belongs to (an agency is its own), or None when it has none."""
     if isinstance(record, Agency):
@@ -84,7 +101,9 @@ def can(user: User, action: Action, record: Any = None) -> bool:
     if record is None or is_staff(user):
         return True
     if isinstance(record, Prospect):
-        return can_see_prospect(user, record)
+        # the agent of one of its visits may read it (the page, the API) to prepare the visit,
+        # whoever holds it; working on it (edit, calls, notes, follow-ups, booking) is the holder's
+        return can_see_prospect(user, record) or (action == Action.VIEW and holds_visit_of(user, record))
     if isinstance(record, Visit | Call):
         return record.agent_id == user.id
     if isinstance(record, FollowUp):

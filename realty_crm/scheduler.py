@@ -426,8 +426,7 @@ class JobScheduler(BaseScheduler):
         runs started have finished.
 
         Every due job is moved on in the store before any is started, so the store's writes
-        never meet the jobs' own (on SQLite, a job's read-then-write transaction would fail if
-        another connection wrote in between)."""
+        never meet the jobs' own (on SQLite they would queue for the one write lock)."""
         to_start: list[tuple[Job, list[datetime]]] = []
         for job in self._store.get_due_jobs(now):
             due = _due_times(job, now)

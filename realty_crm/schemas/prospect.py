@@ -62,7 +62,12 @@ class ProspectUpdate(ProspectFields):
 
 
 class AssignIn(InputModel):
+    """The prospect's new holder (null: the unassigned pool), with its future visits and open
+    follow-ups unless told otherwise, as a bulk reassignment."""
+
     agent_id: Id | None
+    move_visits: bool = Field(default=True, description="Move its future visits to the agent")
+    move_follow_ups: bool = Field(default=True, description="Hand its open follow-ups to the agent")
 
 
 class RequirementsOut(OutputModel):

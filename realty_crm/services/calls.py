@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ..database import hold
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import (
@@ -37,7 +38,7 @@ def _load_prospect(actor: User, prospect_id: int, field: str = "prospect_id") ->
     if prospect is None:
         message = _("No prospect with this id.")
         raise ValidationFailed(message, {field: message})
-    require(actor, Action.VIEW, prospect)
+    require(actor, Action.EDIT, prospect)  # reading it is not enough to log work on it
     return prospect
 
 
@@ -55,6 +56,7 @@ def log_call(actor: User, data: dict[str, Any]) -> Call:
     """Log a call with a prospect; updates last contact and may create the next follow-up."""
     values = validate(CallCreate, data)
     prospect = _load_prospect(actor, values.prospect_id)
+    hold(prospect)  # its last and first contact and status are worked out from what it holds now
     agent = actor
     if values.agent_id is not None and values.agent_id != actor.id:
         if not is_staff(actor):
@@ -146,6 +148,7 @@ def create_follow_up(actor: User, data: dict[str, Any]) -> FollowUp:
     """Plan a follow-up for a prospect (agents plan their own; managers for anyone)."""
     values = validate(FollowUpCreate, data)
     prospect = _load_prospect(actor, values.prospect_id)
+    hold(prospect)  # its next follow-up is worked out from the open ones
     assignee = actor
     if values.assignee_id is not None and values.assignee_id != actor.id:
         if not is_staff(actor):
@@ -161,6 +164,7 @@ def update_follow_up(actor: User, follow_up: FollowUp, data: dict[str, Any]) -> 
     """Reschedule, rename, reassign, or mark a follow-up done (or not done)."""
     require(actor, Action.EDIT, follow_up)
     sent = validate(FollowUpUpdate, data).model_dump(exclude_unset=True)
+    hold(follow_up.prospect)  # its next follow-up is worked out from the open ones
     for field in ("due_at", "title", "assignee_id", "done"):
         if field in sent and sent[field] is None:
             message = _("This field cannot be empty.")

@@ -6,8 +6,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from ..database import begin_write
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Agency, AgencyPlugin, User
@@ -36,8 +37,9 @@ def _row(agency: Agency, name: str) -> AgencyPlugin:
 
 
 def _changed(agency: Agency) -> None:
-    # every process re-reads the agency's plugins when this number moves
-    agency.plugins_version = (agency.plugins_version or 0) + 1
+    # every process re-reads the agency's plugins when this number moves: raised by the
+    # database, so two changes at once raise it twice
+    agency.plugins_version = func.coalesce(Agency.plugins_version, 0) + 1
 
 
 def set_enabled(actor: User | None, agency: Agency, name: str, enabled: bool) -> AgencyPlugin:
@@ -45,6 +47,7 @@ def set_enabled(actor: User | None, agency: Agency, name: str, enabled: bool) ->
     if actor is not None:
         require(actor, Action.MANAGE_PLUGINS, agency)
     plugin_info(name)
+    begin_write()  # its row is looked up, then made if missing
     row = _row(agency, name)
     if row.enabled != enabled:
         row.enabled = enabled
@@ -61,6 +64,7 @@ def configure(actor: User | None, agency: Agency, name: str, data: dict[str, Any
     if info.settings is None:
         return BaseModel()
     values = validate(info.settings, data)
+    begin_write()
     row = _row(agency, name)
     row.settings = values.model_dump(mode="json")
     _changed(agency)

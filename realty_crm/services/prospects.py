@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from ..database import begin_write
+from ..database import begin_write, hold
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import (
@@ -30,7 +30,7 @@ from ..models import (
 from ..policy import Action, can, require
 from ..schemas.common import validate
 from ..schemas.prospect import ProspectCreate, ProspectUpdate
-from . import activity, assignment, trash
+from . import activity, assignment, reassign, trash
 from .search import fold
 from .transaction import announce, commit
 
@@ -232,12 +232,14 @@ def _json_safe(value: Any) -> Any:
 
 
 def update_prospect(actor: User, prospect: Prospect, data: dict[str, Any]) -> Prospect:
-    """Change the fields sent; records each change on the timeline."""
+    """Change the fields sent; records each change on the timeline. A new ``assigned_agent_id``
+    is a reassignment (``reassign.apply``), visits and follow-ups included."""
     require(actor, Action.EDIT, prospect)
     values = validate(ProspectUpdate, data, phone_region=phone_region(actor))
+    hold(prospect)  # the rules between fields sent and fields kept read what it holds now
     sent = values.model_dump(exclude_unset=True)
-    reassign = "assigned_agent_id" in sent and sent["assigned_agent_id"] != prospect.assigned_agent_id
-    if reassign:
+    new_agent = "assigned_agent_id" in sent and sent["assigned_agent_id"] != prospect.assigned_agent_id
+    if new_agent:
         require(actor, Action.ASSIGN)
         _check_agent(actor, sent["assigned_agent_id"])  # refused before anything is changed
     new_status = sent.get("status", prospect.status)
@@ -277,33 +279,10 @@ def update_prospect(actor: User, prospect: Prospect, data: dict[str, Any]) -> Pr
     if old_status:
         record_status_change(actor, prospect, old_status[0], old_status[1])
     prospect.search_text = search_text(prospect)
-    if reassign:
-        _assign(actor, prospect, sent["assigned_agent_id"])
+    if new_agent:  # as the Assignment card does: its future visits and open follow-ups go too
+        reassign.apply(actor, [prospect.id], sent["assigned_agent_id"])
     commit()
     return prospect
-
-
-def _assign(
-    actor: User, prospect: Prospect, agent_id: int | None, field: str = "assigned_agent_id"
-) -> None:
-    hand_over(actor, prospect, _check_agent(actor, agent_id, field))
-
-
-def hand_over(actor: User, prospect: Prospect, agent: User | None, **details: Any) -> None:
-    """Give ``prospect`` to ``agent`` (an active user of the agency, already checked; None: the
-    unassigned pool), record it on the timeline (``details`` join the entry's data) and announce
-    it. The caller commits."""
-    previous = prospect.assigned_agent
-    prospect.assigned_agent = agent
-    activity.record(
-        ActivityKind.ASSIGNED,
-        actor,
-        prospect=prospect,
-        data={"agent_id": agent.id if agent else None, "agent_name": agent.name if agent else None,
-              "previous_agent_id": previous.id if previous else None, **details},
-    )
-    announce("crm_prospect_assigned", actor.agency, actor=actor, prospect=prospect, agent=agent,
-             previous_agent=previous)
 
 
 def record_status_change(actor: User | None, prospect: Prospect, old: str, new: str) -> None:
@@ -319,18 +298,9 @@ def record_status_change(actor: User | None, prospect: Prospect, old: str, new: 
     announce("crm_prospect_status_changed", agency, actor=actor, prospect=prospect, old=old, new=new)
 
 
-def assign_prospect(actor: User, prospect: Prospect, agent_id: int | None) -> Prospect:
-    """Give the prospect to ``agent_id`` (None puts it back in the unassigned pool)."""
-    require(actor, Action.ASSIGN)
-    if agent_id != prospect.assigned_agent_id:
-        _assign(actor, prospect, agent_id, field="agent_id")
-        commit()
-    return prospect
-
-
 def add_note(actor: User, prospect: Prospect, body: str) -> Activity:
     """Add a free-text note to the prospect's timeline."""
-    require(actor, Action.VIEW, prospect)
+    require(actor, Action.EDIT, prospect)
     body = (body or "").strip()
     if not body:
         raise ValidationFailed(_("Write the note first."), {"body": _("Write the note first.")})
@@ -348,6 +318,7 @@ def merge_into(actor: User, existing: Prospect, data: dict[str, Any]) -> Prospec
     """
     require(actor, Action.EDIT, existing)
     values = validate(ProspectCreate, data, phone_region=phone_region(actor))
+    hold(existing)  # blanks and tags are filled in from what it holds now
     _merge(actor, existing, values)
     commit()
     return existing

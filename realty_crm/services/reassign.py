@@ -1,5 +1,6 @@
-"""Bulk reassignment: prospects handed to another agent together with their future visits and
-open follow-ups, in one transaction.
+"""Reassignment, of one prospect (its page, ``POST /api/v1/prospects/<id>/assign``) or many
+(the bulk pages and API): prospects handed to another agent together with their future visits
+and open follow-ups, in one transaction.
 
 A moved visit must not double-book the new agent (another visit of theirs, one of the other
 visits moving with it, or busy time a plugin reports): any clash refuses the whole operation
@@ -29,7 +30,7 @@ from ..policy import Action, require
 from ..schemas.common import validate
 from ..schemas.reassign import ReassignIn
 from . import activity
-from .prospects import hand_over
+from .handover import hand_over
 from .transaction import announce, commit
 
 # visits that still lie ahead and can change hands
@@ -291,6 +292,33 @@ def reassign(
     require(actor, Action.ASSIGN)
     values = _values(prospect_ids, agent_id, move_visits, move_follow_ups)
     begin_write()
+    result = _apply(actor, values)
+    try:
+        commit()
+    except Conflict:
+        # PostgreSQL's exclusion constraint: a booking committed meanwhile took the slot
+        again = _plan(actor, values, lock=False)
+        if again.clashes:
+            raise _clash_conflict(again) from None
+        raise
+    return result
+
+
+def apply(
+    actor: User,
+    prospect_ids: Iterable[int],
+    agent_id: int | None,
+    *,
+    move_visits: bool = True,
+    move_follow_ups: bool = True,
+) -> ReassignResult:
+    """``reassign`` inside the caller's write transaction (``begin_write`` or ``hold`` taken),
+    which commits; the same refusals, raised before anything changes."""
+    require(actor, Action.ASSIGN)
+    return _apply(actor, _values(prospect_ids, agent_id, move_visits, move_follow_ups))
+
+
+def _apply(actor: User, values: ReassignIn) -> ReassignResult:
     plan = _plan(actor, values, lock=True)
     if plan.clashes:
         raise _clash_conflict(plan)
@@ -298,7 +326,7 @@ def reassign(
     visits_of = Counter(v.prospect_id for v in plan.visits)
     follow_ups_of = Counter(f.prospect_id for f in plan.follow_ups)
     for prospect in plan.changing:
-        hand_over(actor, prospect, agent, bulk=True, visits_moved=visits_of[prospect.id],
+        hand_over(actor, prospect, agent, bulk=len(plan.prospects) > 1, visits_moved=visits_of[prospect.id],
                   follow_ups_moved=follow_ups_of[prospect.id])
     if agent is not None:  # back to the pool, nothing else moves
         for visit in plan.visits:
@@ -310,7 +338,7 @@ def reassign(
                      old_starts_at=visit.starts_at)
         for follow_up in plan.follow_ups:
             follow_up.assignee = agent
-    result = ReassignResult(
+    return ReassignResult(
         agent_id=values.agent_id,
         prospect_ids=[p.id for p in plan.prospects],
         reassigned=len(plan.changing),
@@ -318,12 +346,3 @@ def reassign(
         visits_moved=len(plan.visits),
         follow_ups_moved=len(plan.follow_ups),
     )
-    try:
-        commit()
-    except Conflict:
-        # PostgreSQL's exclusion constraint: a booking committed meanwhile took the slot
-        again = _plan(actor, values, lock=False)
-        if again.clashes:
-            raise _clash_conflict(again) from None
-        raise
-    return result

@@ -236,7 +236,7 @@ def schedule_visit(actor: User, data: dict[str, Any]) -> Visit:
     begin_write()
     prop: Property = _load(Property, values.property_id, "property_id")
     prospect: Prospect = _load(Prospect, values.prospect_id, "prospect_id")
-    require(actor, Action.VIEW, prospect)
+    require(actor, Action.EDIT, prospect)
     agent = _agent(actor, values.agent_id)
     if prop.status in OFF_MARKET:
         raise _invalid("property_id", _("This property is no longer on the market."))

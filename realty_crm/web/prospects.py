@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -42,7 +44,7 @@ from ..models import (
     utcnow,
 )
 from ..policy import Action, can, is_staff, require, visible_visits
-from ..services import activity, calls, exports, matching, prospects, search, tabular
+from ..services import activity, calls, exports, matching, prospects, reassign, search, tabular
 from ..services.assignment import RULE_NAMES
 from . import plugin_slots
 from .common import PER_PAGE, actor, guard, page_arg
@@ -246,6 +248,8 @@ class FollowUpForm(FlaskForm):
 
 class AssignForm(FlaskForm):
     agent_id = SelectField(_l("Agent"), coerce=optional_int, validate_choice=False)
+    move_visits = BooleanField(_l("Move their future visits to the new agent"), default=True)
+    move_follow_ups = BooleanField(_l("Hand their open follow-ups to the new agent"), default=True)
 
 
 class EraseForm(FlaskForm):
@@ -409,7 +413,8 @@ def _render_detail(prospect: Prospect, status: int = 200, **forms: FlaskForm) ->
     assign_form = None
     if can(user, Action.ASSIGN):
         assign_form = forms.get("assign_form") or AssignForm(
-            formdata=None, data={"agent_id": prospect.assigned_agent_id}
+            formdata=None, data={"agent_id": prospect.assigned_agent_id, "move_visits": True,
+                                 "move_follow_ups": True}
         )
         assign_form.agent_id.choices = user_choices(blank=_l("Unassigned"), keep=prospect.assigned_agent_id)
     entries = plugin_slots.with_plugin_items(
@@ -428,6 +433,7 @@ def _render_detail(prospect: Prospect, status: int = 200, **forms: FlaskForm) ->
             note_form=note_form,
             follow_up_form=follow_up_form,
             assign_form=assign_form,
+            editable=can(user, Action.EDIT, prospect),
             now=utcnow(),
         ),
         status,
@@ -444,6 +450,7 @@ def detail(prospect_id: int) -> tuple[str, int]:
 def log_call(prospect_id: int) -> Response | tuple[str, int]:
     """Log a call (and maybe plan the next follow-up)."""
     prospect = _load(prospect_id)
+    require(actor(), Action.EDIT, prospect)  # reading the prospect is not enough
     form = CallForm()
     if form.validate_on_submit():
         aliases = {"duration_seconds": "duration_minutes"}
@@ -459,6 +466,7 @@ def log_call(prospect_id: int) -> Response | tuple[str, int]:
 def add_note(prospect_id: int) -> Response | tuple[str, int]:
     """Add a note to the timeline."""
     prospect = _load(prospect_id)
+    require(actor(), Action.EDIT, prospect)
     form = NoteForm()
     if form.validate_on_submit() and attempt(
         form, prospects.add_note, actor(), prospect, form.body.data or ""
@@ -472,6 +480,7 @@ def add_note(prospect_id: int) -> Response | tuple[str, int]:
 def add_follow_up(prospect_id: int) -> Response | tuple[str, int]:
     """Plan a follow-up."""
     prospect = _load(prospect_id)
+    require(actor(), Action.EDIT, prospect)
     user = actor()
     form = FollowUpForm().configure(user)
     if form.validate_on_submit() and attempt(
@@ -509,24 +518,41 @@ def reopen_follow_up(prospect_id: int, follow_up_id: int) -> Response:
 
 @blueprint.post("/<int:prospect_id>/assign")
 def assign(prospect_id: int) -> Response | tuple[str, int]:
-    """Give the prospect to an agent, or put it back in the unassigned pool (staff)."""
+    """Give the prospect to an agent, with its future visits and open follow-ups unless the
+    boxes are unticked, or put it back in the unassigned pool (staff); as a bulk reassignment,
+    a moved visit that would double-book the agent refuses it all."""
     user = actor()
     require(user, Action.ASSIGN)
     prospect = _load(prospect_id)
     form = AssignForm()
-    if form.validate_on_submit() and attempt(
-        form, prospects.assign_prospect, user, prospect, form.agent_id.data,
-        aliases={"assigned_agent_id": "agent_id"},
-    ):
-        prospect = _load(prospect_id)
-        holder = prospect.assigned_agent
-        flash(
-            _("Assigned to %(name)s.", name=holder.name) if holder else _("Back in the unassigned pool."),
-            "success",
-        )
+    hand = partial(reassign.reassign, move_visits=bool(form.move_visits.data),
+                   move_follow_ups=bool(form.move_follow_ups.data))
+    result = form.validate_on_submit() and attempt(form, hand, user, [prospect.id], form.agent_id.data)
+    if result:
+        flash(_assigned_message(result), "success")
         return redirect(url_for(".detail", prospect_id=prospect.id))
-    form.agent_id.choices = user_choices(blank=_l("Unassigned"))
-    return _render_detail(_load(prospect_id), 422, assign_form=form)
+    status = 422
+    refusal = getattr(form, "service_error", None)
+    if isinstance(refusal, Conflict):
+        status = 409
+        form.form_errors.extend(c["message"] for c in refusal.details.get("clashes", []))
+    form.agent_id.choices = user_choices(blank=_l("Unassigned"), keep=form.agent_id.data)
+    return _render_detail(_load(prospect_id), status, assign_form=form)
+
+
+def _assigned_message(result: reassign.ReassignResult) -> str:
+    if result.agent_id is None:
+        return _("Back in the unassigned pool.")
+    agent = db.session.get(User, result.agent_id)
+    assert agent is not None
+    message = _("Assigned to %(name)s.", name=agent.name)
+    if result.visits_moved or result.follow_ups_moved:
+        message += " " + _(
+            "Moved with the prospect: %(visits)s and %(follow_ups)s.",
+            visits=ngettext("%(num)s visit", "%(num)s visits", result.visits_moved),
+            follow_ups=ngettext("%(num)s open follow-up", "%(num)s open follow-ups", result.follow_ups_moved),
+        )
+    return message
 
 
 @blueprint.post("/<int:prospect_id>/delete")

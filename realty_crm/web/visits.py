@@ -343,7 +343,7 @@ def new() -> Response | tuple[str, int]:
     if form.is_submitted():
         # offer the pickers around what was sent, so a refused form shows the same choices
         chosen = _find(Prospect, form.prospect_id.data)
-        prospect = chosen if chosen is not None and can(user, Action.VIEW, chosen) else None
+        prospect = chosen if chosen is not None and can(user, Action.EDIT, chosen) else None
         prop = _find(Property, form.property_id.data)
     form.offer_agents(user)
     form.property_id.choices, properties_cut = _property_choices(prospect, prop)

@@ -25,7 +25,7 @@ def newly_assigned(client) -> str | None:
 
 def test_an_agent_sees_what_a_manager_gave_them_with_who_and_when(team, make, login):
     given = make.prospect(team.manager, first_name="Given")
-    prospects.assign_prospect(team.manager, given, team.agent.id)
+    reassign.reassign(team.manager, [given.id], team.agent.id)
     created_for = make.prospect(team.manager, first_name="Created", assigned_agent_id=team.agent.id)
 
     card = newly_assigned(login(team.agent))
@@ -63,7 +63,7 @@ def test_the_count_sits_with_the_other_figures(team, make, login):
 def test_what_the_agent_entered_took_back_or_got_long_ago_is_not_news(team, make, login):
     make.prospect(team.agent, first_name="Entered")  # an agent keeps the leads they enter
     taken = make.prospect(team.manager, first_name="Taken", assigned_agent_id=team.agent.id)
-    prospects.assign_prospect(team.manager, taken, team.colleague.id)
+    reassign.reassign(team.manager, [taken.id], team.colleague.id)
     old = make.prospect(team.manager, first_name="Old", assigned_agent_id=team.agent.id)
     db.session.execute(
         update(Activity)
@@ -81,8 +81,8 @@ def test_what_the_agent_entered_took_back_or_got_long_ago_is_not_news(team, make
 
 def test_a_prospect_handed_back_and_forth_shows_once_with_the_latest_hand_over(team, make, login):
     ping = make.prospect(team.manager, first_name="Ping", assigned_agent_id=team.agent.id)
-    prospects.assign_prospect(team.admin, ping, team.colleague.id)
-    prospects.assign_prospect(team.admin, ping, team.agent.id)
+    reassign.reassign(team.admin, [ping.id], team.colleague.id)
+    reassign.reassign(team.admin, [ping.id], team.agent.id)
 
     card = newly_assigned(login(team.agent))
 

@@ -70,7 +70,7 @@ def test_the_timeline_records_the_assignment_and_the_visit_handed_over(team, mak
     assert read_entry(assigned) == "Assigned to Carlos Colleague."
     assert assigned.data == {"agent_id": team.colleague.id, "agent_name": "Carlos Colleague",
                              "previous_agent_id": team.agent.id,
-                             "bulk": True, "visits_moved": 1, "follow_ups_moved": 0}
+                             "bulk": False, "visits_moved": 1, "follow_ups_moved": 0}
     handed = next(e for e in entries if e.kind == ActivityKind.VISIT and e.data.get("event") == "reassigned")
     assert handed.subject_id == visit.id
     assert handed.data["previous_agent_id"] == team.agent.id

@@ -14,7 +14,7 @@ from realty_crm import plugin_host, tenancy
 from realty_crm.errors import Conflict
 from realty_crm.extensions import db
 from realty_crm.models import Call, PluginError, Prospect, Visit
-from realty_crm.services import plugins, properties, prospects, visits
+from realty_crm.services import plugins, properties, prospects, reassign, visits
 
 from .conftest import RUN_LOG, committed
 
@@ -66,7 +66,7 @@ def test_prospect_hooks_get_the_documented_arguments_after_the_commit(team, make
 
     prospect = make.prospect(team.admin, first_name="Zoë", assigned_agent_id=team.agent.id)
     with tenancy.scope(team.agency.id):
-        prospects.assign_prospect(team.admin, prospect, team.manager.id)
+        reassign.reassign(team.admin, [prospect.id], team.manager.id)
         prospects.update_prospect(team.admin, prospect, {"status": "qualified"})
 
     (created,) = rec.hooks("crm_prospect_created")

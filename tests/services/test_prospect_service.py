@@ -22,7 +22,7 @@ from realty_crm.models import (
     Visit,
     VisitStatus,
 )
-from realty_crm.services import prospects
+from realty_crm.services import prospects, reassign
 from realty_crm.services.search import ProspectFilters, list_prospects
 
 
@@ -334,13 +334,14 @@ def test_agent_updates_own_prospect_but_cannot_reassign_it(team):
     assert p.assigned_agent_id == team.agent.id
 
 
+NOTHING_MOVED = {"bulk": False, "visits_moved": 0, "follow_ups_moved": 0}
+
+
 def test_update_reassigns_and_records_the_previous_agent(team):
     p = prospects.create_prospect(team.agent, {"first_name": "Ana"})
     prospects.update_prospect(team.manager, p, {"assigned_agent_id": team.agent2.id})
     assigned = entries(p, ActivityKind.ASSIGNED)[-1]
-    assert assigned.data == {
-        "agent_id": team.agent2.id, "agent_name": team.agent2.name, "previous_agent_id": team.agent.id
-    }
+    assert assigned.data == {"agent_id": team.agent2.id, "agent_name": team.agent2.name, "previous_agent_id": team.agent.id, **NOTHING_MOVED}
 
 
 # --- assign -------------------------------------------------------------------------------------
@@ -348,34 +349,34 @@ def test_update_reassigns_and_records_the_previous_agent(team):
 
 def test_assign_records_the_new_and_previous_agent(team):
     p = prospects.create_prospect(team.manager, {"first_name": "Ana"})
-    prospects.assign_prospect(team.manager, p, team.agent.id)
-    prospects.assign_prospect(team.manager, p, team.agent2.id)
+    reassign.reassign(team.manager, [p.id], team.agent.id)
+    reassign.reassign(team.manager, [p.id], team.agent2.id)
     db.session.expire_all()
     assert p.assigned_agent_id == team.agent2.id
     assert [e.data for e in entries(p, ActivityKind.ASSIGNED)] == [
-        {"agent_id": team.agent.id, "agent_name": team.agent.name, "previous_agent_id": None},
-        {"agent_id": team.agent2.id, "agent_name": team.agent2.name, "previous_agent_id": team.agent.id},
+        {"agent_id": team.agent.id, "agent_name": team.agent.name, "previous_agent_id": None, **NOTHING_MOVED},
+        {"agent_id": team.agent2.id, "agent_name": team.agent2.name, "previous_agent_id": team.agent.id, **NOTHING_MOVED},
     ]
 
 
 def test_unassign_puts_the_prospect_back_in_the_pool_and_records_who_had_it(team):
     p = prospects.create_prospect(team.agent, {"first_name": "Ana"})
-    prospects.assign_prospect(team.admin, p, None)
+    reassign.reassign(team.admin, [p.id], None)
     assert p.assigned_agent_id is None
     last = entries(p, ActivityKind.ASSIGNED)[-1]
-    assert last.data == {"agent_id": None, "agent_name": None, "previous_agent_id": team.agent.id}
+    assert last.data == {"agent_id": None, "agent_name": None, "previous_agent_id": team.agent.id, **NOTHING_MOVED}
 
 
 def test_assign_to_the_same_agent_records_nothing(team):
     p = prospects.create_prospect(team.agent, {"first_name": "Ana"})
-    prospects.assign_prospect(team.manager, p, team.agent.id)
+    reassign.reassign(team.manager, [p.id], team.agent.id)
     assert len(entries(p, ActivityKind.ASSIGNED)) == 1
 
 
 def test_agent_cannot_assign(team):
     p = prospects.create_prospect(team.agent, {"first_name": "Ana"})
     with pytest.raises(Forbidden):
-        prospects.assign_prospect(team.agent, p, team.agent2.id)
+        reassign.reassign(team.agent, [p.id], team.agent2.id)
     db.session.expire_all()
     assert p.assigned_agent_id == team.agent.id
 
@@ -383,7 +384,7 @@ def test_agent_cannot_assign(team):
 def test_assign_to_another_agencys_user_is_refused(team):
     p = prospects.create_prospect(team.manager, {"first_name": "Ana"})
     with pytest.raises(ValidationFailed) as exc:
-        prospects.assign_prospect(team.manager, p, team.agent_b.id)
+        reassign.reassign(team.manager, [p.id], team.agent_b.id)
     assert set(exc.value.details) == {"agent_id"}
     assert entries(p, ActivityKind.ASSIGNED) == []
 

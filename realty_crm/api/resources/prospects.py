@@ -131,16 +131,20 @@ def restore_prospect(prospect_id: int) -> Any:
 @blueprint.post("/prospects/<int:prospect_id>/assign")
 @operation(
     "/prospects/<int:prospect_id>/assign", "POST", summary="Assign a prospect to an agent", tag="prospects",
-    body=AssignIn, response=ProspectOut,
+    body=AssignIn, response=ProspectOut, errors=(409,),
 )
 def assign_prospect(prospect_id: int, body: dict[str, Any]) -> Any:
-    """``{"agent_id": N}`` gives the prospect to that user; ``null`` returns it to the unassigned pool."""
+    """``{"agent_id": N}`` gives the prospect to that user with its future visits and open
+    follow-ups (``move_visits``, ``move_follow_ups``: false to leave them); ``null`` returns it
+    to the unassigned pool. As ``/prospects/reassign`` for one prospect: a moved visit that would
+    double-book the agent answers 409 with ``details.clashes``, and nothing changes."""
     actor = caller()
     prospect = get_or_404(Prospect, prospect_id)
     require(actor, Action.ASSIGN)  # a role without the right hears 403 whatever it sent
     values = validate(AssignIn, body)
-    prospects.assign_prospect(actor, prospect, values.agent_id)
-    return jsonify(dump(ProspectOut, prospect))
+    reassign.reassign(actor, [prospect.id], values.agent_id,
+                      move_visits=values.move_visits, move_follow_ups=values.move_follow_ups)
+    return jsonify(dump(ProspectOut, get_or_404(Prospect, prospect_id)))
 
 
 @blueprint.post("/prospects/reassign")
