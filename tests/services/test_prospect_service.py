@@ -341,7 +341,10 @@ def test_update_reassigns_and_records_the_previous_agent(team):
     p = prospects.create_prospect(team.agent, {"first_name": "Ana"})
     prospects.update_prospect(team.manager, p, {"assigned_agent_id": team.agent2.id})
     assigned = entries(p, ActivityKind.ASSIGNED)[-1]
-    assert assigned.data == {"agent_id": team.agent2.id, "agent_name": team.agent2.name, "previous_agent_id": team.agent.id, **NOTHING_MOVED}
+    assert assigned.data == {
+        "agent_id": team.agent2.id, "agent_name": team.agent2.name, "previous_agent_id": team.agent.id,
+        **NOTHING_MOVED,
+    }
 
 
 # --- assign -------------------------------------------------------------------------------------
@@ -354,8 +357,10 @@ def test_assign_records_the_new_and_previous_agent(team):
     db.session.expire_all()
     assert p.assigned_agent_id == team.agent2.id
     assert [e.data for e in entries(p, ActivityKind.ASSIGNED)] == [
-        {"agent_id": team.agent.id, "agent_name": team.agent.name, "previous_agent_id": None, **NOTHING_MOVED},
-        {"agent_id": team.agent2.id, "agent_name": team.agent2.name, "previous_agent_id": team.agent.id, **NOTHING_MOVED},
+        {"agent_id": team.agent.id, "agent_name": team.agent.name, "previous_agent_id": None,
+         **NOTHING_MOVED},
+        {"agent_id": team.agent2.id, "agent_name": team.agent2.name, "previous_agent_id": team.agent.id,
+         **NOTHING_MOVED},
     ]
 
 
@@ -364,7 +369,9 @@ def test_unassign_puts_the_prospect_back_in_the_pool_and_records_who_had_it(team
     reassign.reassign(team.admin, [p.id], None)
     assert p.assigned_agent_id is None
     last = entries(p, ActivityKind.ASSIGNED)[-1]
-    assert last.data == {"agent_id": None, "agent_name": None, "previous_agent_id": team.agent.id, **NOTHING_MOVED}
+    assert last.data == {
+        "agent_id": None, "agent_name": None, "previous_agent_id": team.agent.id, **NOTHING_MOVED
+    }
 
 
 def test_assign_to_the_same_agent_records_nothing(team):
