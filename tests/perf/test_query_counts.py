@@ -16,7 +16,7 @@ from realty_crm import tenancy
 from realty_crm.extensions import db
 from realty_crm.models import Agency, Role, User, utcnow
 from realty_crm.services import prospects as prospect_service
-from realty_crm.services import visits
+from realty_crm.services import reassign, visits
 from realty_crm.testing.factories import ApiClient, Factory, login
 
 WEB_PAGES = [
@@ -147,7 +147,7 @@ def test_a_prospects_timeline_reads_with_as_many_queries_for_forty_entries_as_fo
     with tenancy.scope(office.agency.id):
         for n in range(6):  # assignments by several people, status changes, changed fields, notes
             agent = office.agents[n % len(office.agents)]
-            prospect_service.assign_prospect(office.manager, prospect, agent.id)
+            reassign.reassign(office.manager, [prospect.id], agent.id)
             prospect_service.update_prospect(agent, prospect, {"status": ("contacted", "qualified")[n % 2],
                                                                "requirements": {"max_price": str(1000 + n)}})
             prospect_service.add_note(agent, prospect, f"Note {n}")
