@@ -199,18 +199,23 @@ def seed_command(
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="Threads per process.")
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+    help="Processes: 1 is waitress in this process; more is gunicorn (Linux/Unix) with one "
+    "process each, sharing the port.",
+)
 @with_appcontext
-def serve_command(host: str, port: int, threads: int) -> None:
-    """Run the web app with the production WSGI server (waitress)."""
-    import waitress
+def serve_command(host: str, port: int, threads: int, workers: int) -> None:
+    """Run the web app with a production WSGI server (waitress, or gunicorn for several processes)."""
+    from . import serving
 
-    from .memory import limit_malloc_arenas
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    limit_malloc_arenas()  # before waitress starts its threads
     click.echo(f"Serving realty-crm on http://{host}:{port}/")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="realty-crm")
+    if workers == 1:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        serving.serve_one_process(app, host, port, threads)
+    else:
+        serving.serve_several_processes(_create_app, host, port, workers, threads)
 
 
 @click.group("plugins")

@@ -33,7 +33,10 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT_PER_ADDRESS = "20 per 15 minutes"
-    LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    # failed sign-ins of one e-mail from one address: free ones, then a doubling wait (seconds)
+    LOGIN_FREE_FAILURES = 5
+    LOGIN_FIRST_DELAY_SECONDS = 30
+    LOGIN_MAX_DELAY_SECONDS = 15 * 60
     API_RATE_LIMIT = "600 per minute"
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 25
@@ -41,7 +44,8 @@ class Defaults:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "realty-crm@localhost"
-    TRUSTED_PROXIES = 0
+    TRUSTED_PROXIES = 0  # reverse proxies in front of the app whose X-Forwarded-* to read
+    TRUSTED_PROXY_ADDRESS = "127.0.0.1"  # the nearest proxy's address ("*": any peer)
     PASSWORD_HASH_METHOD = "scrypt"
     SERVER_TIMING = False  # add a Server-Timing header to every response (the benchmarks read it)
 

@@ -229,3 +229,26 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
     tab.set_default_timeout(10_000)
     yield tab
     context.close()
+
+
+REDIS_URL = os.environ.get("REALTY_CRM_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+def redis_limits() -> Iterator[dict[str, str]]:
+    """Rate-limit settings on the real Redis with a key prefix of this run's own
+    (``RATELIMIT_STORAGE_URI``, ``RATELIMIT_KEY_PREFIX``); its keys are deleted afterwards."""
+    import uuid
+
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"Redis is needed at {REDIS_URL}: {exc}")
+    prefix = f"realty-crm-test-{uuid.uuid4().hex}"
+    yield {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix}
+    for key in client.scan_iter(match=f"*{prefix}*", count=1000):
+        client.delete(key)
+    client.close()

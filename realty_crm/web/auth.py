@@ -1,4 +1,4 @@
-"""Logging in and out, with rate limits per address and per account."""
+"""Logging in and out: a rate limit per address, and a growing delay per (account, address) pair."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from .. import login_throttle
 from ..extensions import limiter
 from ..services.accounts import authenticate
 
@@ -23,10 +25,6 @@ class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me signed in"))
-
-
-def _account_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()
 
 
 def _failed(response: Response) -> bool:
@@ -47,26 +45,43 @@ def _safe_next(target: str | None) -> str:
     deduct_when=_failed,
     error_message=_l("Too many failed attempts. Try again in a few minutes."),
 )
-@limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message=_l("Too many failed attempts. Try again in a few minutes."),
-)
 def login() -> Response | str:
     """The sign-in page."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        email, address = form.email.data, request.remote_addr or ""
+        wait = login_throttle.wait_seconds(email, address)
+        if wait:
+            return _too_soon(form, wait)
+        user = authenticate(email, form.password.data)
         if user is not None:
+            login_throttle.record_success(email, address)
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(_("Wrong e-mail or password."))
+        wait = login_throttle.record_failure(email, address)
+        if wait:
+            form.password.errors.append(_wait_message(wait))
     status = 401 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
+
+
+def _wait_message(seconds: int) -> str:
+    return ngettext(
+        "Too many wrong passwords for this account from your address: wait %(num)d second "
+        "before trying again.",
+        "Too many wrong passwords for this account from your address: wait %(num)d seconds "
+        "before trying again.",
+        seconds,
+    )
+
+
+def _too_soon(form: LoginForm, seconds: int) -> tuple[str, int, dict[str, str]]:
+    """The login page refusing an attempt made before the pair's wait is over (nothing checked)."""
+    form.password.errors.append(_wait_message(seconds))
+    return render_template("auth/login.html", form=form), 429, {"Retry-After": str(seconds)}
 
 
 @blueprint.route("/logout", methods=["POST"])
