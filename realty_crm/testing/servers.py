@@ -35,6 +35,18 @@ class ServerProcess:
     process: subprocess.Popen[bytes]
     log: Path
 
+    def processes(self) -> list[int]:
+        """The ids of the processes of its group (Linux: read from /proc)."""
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+            if int(fields[2]) == self.process.pid:  # the process group
+                found.append(int(stat.parent.name))
+        return found
+
     def stop(self, timeout: float = 20) -> None:
         """SIGTERM the whole group; SIGKILL what is still there after ``timeout`` seconds."""
         if self.process.poll() is None:
