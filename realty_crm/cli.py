@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from typing import NoReturn
 
 import click
@@ -215,6 +216,8 @@ def serve_command(host: str, port: int, threads: int, workers: int) -> None:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         serving.serve_one_process(app, host, port, threads)
     else:
+        if importlib.util.find_spec("gunicorn") is None:  # not installed on Windows
+            raise click.ClickException("--workers above 1 needs gunicorn (Linux/Unix).")
         serving.serve_several_processes(_create_app, host, port, workers, threads)
 
 
