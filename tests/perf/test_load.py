@@ -1,0 +1,58 @@
+"""The load runner (``bench/load.py``) for a few seconds, a few users, a tiny data set: its report
+has the figures bench/README.md shows, no request failed, and no agent or property was booked twice.
+
+The runner starts the production server itself, on a SQLite file of its own: this runs on the
+SQLite run of the suite only (the PostgreSQL figures come from the benchmark itself).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from realty_crm.testing.fixtures import TEST_DB_ENV
+
+pytestmark = pytest.mark.skipif(bool(os.environ.get(TEST_DB_ENV)), reason="the runner serves SQLite itself")
+
+RUNNER = Path(__file__).resolve().parents[2] / "bench" / "load.py"
+OPERATIONS = {
+    "agent: prospect list", "agent: prospect search", "agent: prospect page", "agent: dashboard",
+    "agent: log a call", "agent: book a visit", "manager: reports", "manager: dashboard",
+    "manager: agent workload", "manager: book a visit", "visitor: open form", "visitor: send enquiry",
+}
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A 6-second run of 8 users (5 agents, a manager, 2 visitors) on a thousandth of SPEC §7's set."""
+    out = tmp_path_factory.mktemp("load") / "load.json"
+    subprocess.run(
+        [sys.executable, str(RUNNER), "--scale", "0.001", "--users", "8", "--duration", "6",
+         "--think", "0.1", "0.6", "--out", str(out)],
+        check=True, timeout=120, capture_output=True, text=True,
+    )
+    return json.loads(out.read_text())
+
+
+def test_the_report_has_the_rate_and_the_p95_of_every_operation(report):
+    run = report["runs"]["sqlite"]
+    assert report["users"] == 8 and report["duration_s"] == 6
+    assert run["users"] == {"agent": 5, "manager": 1, "visitor": 2}
+    assert run["requests_per_second"] > 0
+    assert OPERATIONS <= set(run["operations"]), "every kind of step was taken at least once"
+    for figures in run["operations"].values():
+        assert figures["requests"] > 0 and 0 < figures["median_ms"] <= figures["p95_ms"]
+
+
+def test_no_request_failed_and_nothing_was_booked_twice(report):
+    run = report["runs"]["sqlite"]
+    assert run["errors"] == 0, run["error_samples"]
+    assert run["server_tracebacks"] == 0
+    assert run["double_bookings"]["same_agent"] == 0
+    assert run["double_bookings"]["same_property"] == 0
+    assert run["double_bookings"]["booked_during_run"] > 0, "visits were booked during the run"
