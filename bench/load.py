@@ -50,6 +50,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from client import CSRF, Answer, Client
+from flask import Flask
 from forms import TOKEN, prepare_form
 from run import BIN, HOST, SPEC_SET, cli, free_port, fresh_database, percentile, wait_for_server
 from sqlalchemy import func, select, text
@@ -65,6 +66,9 @@ VISITOR_SHARE = 0.2
 FORM_MIN_FILL_S = 3.2  # the enquiry form refuses a submission sent sooner than 3 s after opening it
 PROPERTY_POOL = 12  # properties of an agency the bookings draw from: few, so they contend for slots
 PROSPECTS_PER_AGENT = 200
+# what each kind of user does, by weight
+AGENT_STEPS = {"list": 25, "search": 15, "open": 25, "agenda": 10, "call": 15, "book": 10}
+MANAGER_STEPS = {"reports": 40, "dashboard": 25, "workload": 15, "book": 20}
 CLASH = 409  # a booking refused because the agent or the property is taken then
 
 
@@ -146,10 +150,9 @@ def cast(users: int, rng: random.Random) -> list[str]:
     return kinds
 
 
-def plan_people(url: str, users: int, rng: random.Random) -> list[Person]:
+def plan_people(app: Flask, users: int, rng: random.Random) -> list[Person]:
     """Give every simulated user an account and records of their own, spread over the agencies:
     agents with the most prospects first; each agency's enquiry form made ready for visitors."""
-    app = create_app({"DATABASE_URL": url})
     people: list[Person] = []
     with app.app_context():
         agencies = list(db.session.scalars(select(Agency).order_by(Agency.id)))
@@ -226,6 +229,17 @@ class Session:
         self.client = Client(HOST, port)
         self.person, self.recorder, self.rng, self.think = person, recorder, rng, think
         self.csrf: str | None = None
+        self.first_round: list[str] | None = None
+
+    def pick(self, weights: dict[str, int]) -> str:
+        """The next step: each kind once in a shuffled first round (a short run still takes them
+        all), then drawn by weight."""
+        if self.first_round is None:
+            self.first_round = list(weights)
+            self.rng.shuffle(self.first_round)
+        if self.first_round:
+            return self.first_round.pop()
+        return self.rng.choices(list(weights), list(weights.values()))[0]
 
     def send(self, op: str, method: str, path: str, fields: dict[str, str] | None = None,
              expected: tuple[int, ...] = (200,)) -> Answer | None:
@@ -268,7 +282,7 @@ class Session:
     def agent_step(self) -> None:
         """One thing an agent does, by weight: list, search, open, agenda, log a call, book."""
         p, rng = self.person, self.rng
-        step = rng.choices(["list", "search", "open", "agenda", "call", "book"], [25, 15, 25, 10, 15, 10])[0]
+        step = self.pick(AGENT_STEPS)
         if step == "list":
             page = rng.choice((1, 1, 1, 2, 3))
             self.send("agent: prospect list", "GET", "/prospects" + (f"?page={page}" if page > 1 else ""))
@@ -290,7 +304,7 @@ class Session:
 
     def manager_step(self) -> None:
         """One thing a manager does, by weight: reports, dashboard, workload, book for an agent."""
-        step = self.rng.choices(["reports", "dashboard", "workload", "book"], [40, 25, 15, 20])[0]
+        step = self.pick(MANAGER_STEPS)
         if step == "reports":
             self.send("manager: reports", "GET", "/reports")
         elif step == "dashboard":
@@ -348,10 +362,9 @@ def simulate(person: Person, port: int, recorder: Recorder, start: threading.Bar
         session.client.close()
 
 
-def double_bookings(url: str, before_id: int) -> dict[str, int]:
+def double_bookings(app: Flask, before_id: int) -> dict[str, int]:
     """Pairs of overlapping non-cancelled visits of the same agent (and of the same property)
     where at least one was booked during the run (its id is above ``before_id``)."""
-    app = create_app({"DATABASE_URL": url})
     counts = {}
     with app.app_context():
         for column in ("agent_id", "property_id"):
@@ -386,8 +399,8 @@ def serve_command(port: int, workers: int, threads: int) -> list[str]:
     return command
 
 
-def last_visit_id(url: str) -> int:
-    app = create_app({"DATABASE_URL": url})
+def last_visit_id(app: Flask) -> int:
+    """The highest visit id so far: the visits above it are booked during the run."""
     with app.app_context():
         return db.session.execute(text("SELECT coalesce(max(id), 0) FROM visits")).scalar_one()
 
@@ -418,13 +431,14 @@ def run_load(name: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
     scheduler_log = (Path(instance) / "scheduler.log").open("w")
     scheduler = subprocess.Popen([str(BIN / "realty-crm"), "scheduler"], env=env,
                                  stdout=subprocess.DEVNULL, stderr=scheduler_log)
+    app = create_app({"DATABASE_URL": url})  # the runner's own reads, while the server starts
     recorder = Recorder()
     deadline: list[float] = []
     threads: list[threading.Thread] = []
     try:
-        people = plan_people(url, args.users, random.Random(args.seed))  # while the server starts
+        people = plan_people(app, args.users, random.Random(args.seed))  # while the server starts
         result["users"] = {k: sum(p.kind == k for p in people) for k in ("agent", "manager", "visitor")}
-        before = last_visit_id(url)
+        before = last_visit_id(app)
         try:
             wait_for_server(port, server)
         except RuntimeError as exc:
@@ -458,7 +472,7 @@ def run_load(name: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
     result["users_still_waiting_at_the_end"] = stuck
     result["errors"] += stuck
     result["server_tracebacks"] = log_path.read_text(errors="replace").count("Traceback")
-    result["double_bookings"] = double_bookings(url, before)
+    result["double_bookings"] = double_bookings(app, before)
     result["server_log"] = str(log_path)
     return result
 

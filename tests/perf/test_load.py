@@ -29,10 +29,10 @@ OPERATIONS = {
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """A 6-second run of 8 users (5 agents, a manager, 2 visitors) on a thousandth of SPEC §7's set."""
+    """A 6-second run of 6 users (4 agents, a manager, a visitor) on a thousandth of SPEC §7's set."""
     out = tmp_path_factory.mktemp("load") / "load.json"
     subprocess.run(
-        [sys.executable, str(RUNNER), "--scale", "0.001", "--users", "8", "--duration", "6",
+        [sys.executable, str(RUNNER), "--scale", "0.001", "--users", "6", "--duration", "6",
          "--think", "0.1", "0.6", "--out", str(out)],
         check=True, timeout=120, capture_output=True, text=True,
     )
@@ -41,10 +41,10 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def test_the_report_has_the_rate_and_the_p95_of_every_operation(report):
     run = report["runs"]["sqlite"]
-    assert report["users"] == 8 and report["duration_s"] == 6
-    assert run["users"] == {"agent": 5, "manager": 1, "visitor": 2}
+    assert report["users"] == 6 and report["duration_s"] == 6
+    assert run["users"] == {"agent": 4, "manager": 1, "visitor": 1}
     assert run["requests_per_second"] > 0
-    assert OPERATIONS <= set(run["operations"]), "every kind of step was taken at least once"
+    assert set(run["operations"]) >= OPERATIONS, "every kind of step was taken at least once"
     for figures in run["operations"].values():
         assert figures["requests"] > 0 and 0 < figures["median_ms"] <= figures["p95_ms"]
 
