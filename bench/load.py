@@ -29,6 +29,7 @@ the same property, that overlap, at least one of them booked during the run), as
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -95,11 +96,15 @@ class Recorder:
         self.clashes: dict[str, int] = defaultdict(int)
         self.errors: dict[str, list[str]] = defaultdict(list)
 
+    def took(self, op: str, started: float) -> None:
+        """Record how long ``op`` took since ``started`` (``time.perf_counter``)."""
+        with self.lock:
+            self.times[op].append((time.perf_counter() - started) * 1000)
+
     def note(self, op: str, answer: Answer | None, expected: tuple[int, ...], started: float) -> bool:
         """Record one request of ``op``; True when it got an expected answer."""
-        elapsed = (time.perf_counter() - started) * 1000
+        self.took(op, started)
         with self.lock:
-            self.times[op].append(elapsed)
             if answer is None:
                 self.errors[op].append("no answer")
                 return False
@@ -174,6 +179,8 @@ def plan_people(app: Flask, users: int, rng: random.Random) -> list[Person]:
                     .order_by(User.id)
                 ).all()
                 managers = [r.email for r in sorted(staff_rows, key=lambda r: r.role != Role.MANAGER)]
+            if not property_ids:
+                raise SystemExit(f"{agency.slug} has no property on the market to book visits of")
             staff[agency.id] = {"slug": agency.slug, "agents": [row[0] for row in counts],
                                 "properties": property_ids, "managers": managers}
         kinds = cast(users, rng)
@@ -247,7 +254,7 @@ class Session:
         started = time.perf_counter()
         try:
             answer = self.client.post_form(path, fields or {}) if method == "POST" else self.client.get(path)
-        except OSError:  # refused, reset or timed out: an error of the run, not of the runner
+        except (OSError, http.client.HTTPException):  # refused, reset, cut short or timed out
             self.client.close()
             self.client = Client(HOST, self.client.port)
             answer = None
@@ -342,7 +349,7 @@ def simulate(person: Person, port: int, recorder: Recorder, start: threading.Bar
             began = time.perf_counter()
             try:
                 session.client.login(person.email, SEED_PASSWORD)
-                recorder.note(f"{person.kind}: sign in", Answer(302, b"", 0, None), (302,), began)
+                recorder.took(f"{person.kind}: sign in", began)
             except (RuntimeError, OSError) as exc:
                 recorder.fail(f"{person.kind}: sign in", str(exc))
         start.wait(timeout=300)
