@@ -4,11 +4,8 @@ visits are written straight to the table, as a faulty booking would leave them."
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -17,12 +14,6 @@ from realty_crm import tenancy
 from realty_crm.extensions import db
 from realty_crm.models import Role, Visit, VisitStatus
 from realty_crm.testing.fixtures import TEST_DB_ENV
-
-spec = importlib.util.spec_from_file_location(
-    "bench_load", Path(__file__).resolve().parents[2] / "bench" / "load.py"
-)
-load = sys.modules["bench_load"] = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(load)
 
 NINE = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 ON_POSTGRES = bool(os.environ.get(TEST_DB_ENV))
@@ -52,36 +43,38 @@ def book(agency, agent: int, prop: int, start: datetime, minutes: int = 45,
         return visit.id
 
 
-def count(app, before: int = 0) -> dict[str, int]:
-    return load.double_bookings(app, before)
+@pytest.fixture
+def count(app, bench_load):
+    """The run's double bookings, given the last visit id before it."""
+    return lambda before=0: bench_load.double_bookings(app, before)
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="PostgreSQL's exclusion constraints refuse the pair itself")
-def test_overlapping_visits_of_one_agent_count_once(app, agency):
+def test_overlapping_visits_of_one_agent_count_once(agency, count):
     book(agency, 0, 0, NINE)
     book(agency, 0, 1, NINE + timedelta(minutes=30))
-    assert count(app) == {"same_agent": 1, "same_property": 0, "booked_during_run": 2}
+    assert count() == {"same_agent": 1, "same_property": 0, "booked_during_run": 2}
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="PostgreSQL's exclusion constraints refuse the pair itself")
-def test_overlapping_visits_of_one_property_count_once(app, agency):
+def test_overlapping_visits_of_one_property_count_once(agency, count):
     book(agency, 0, 0, NINE)
     book(agency, 1, 0, NINE + timedelta(minutes=44))
-    assert count(app) == {"same_agent": 0, "same_property": 1, "booked_during_run": 2}
+    assert count() == {"same_agent": 0, "same_property": 1, "booked_during_run": 2}
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="PostgreSQL's exclusion constraints refuse the pair itself")
-def test_an_overlap_left_before_the_run_is_not_the_runs(app, agency):
+def test_an_overlap_left_before_the_run_is_not_the_runs(agency, count):
     book(agency, 0, 0, NINE)
     before = book(agency, 0, 0, NINE + timedelta(minutes=15))
     book(agency, 1, 1, NINE)
-    assert count(app, before) == {"same_agent": 0, "same_property": 0, "booked_during_run": 1}
+    assert count(before) == {"same_agent": 0, "same_property": 0, "booked_during_run": 1}
 
 
-def test_back_to_back_and_cancelled_visits_are_no_double_booking(app, agency):
+def test_back_to_back_and_cancelled_visits_are_no_double_booking(app, agency, count):
     book(agency, 0, 0, NINE)
     book(agency, 0, 0, NINE + timedelta(minutes=45))  # starts as the first ends
     book(agency, 0, 0, NINE + timedelta(minutes=10), status=VisitStatus.CANCELLED)
-    assert count(app) == {"same_agent": 0, "same_property": 0, "booked_during_run": 3}
+    assert count() == {"same_agent": 0, "same_property": 0, "booked_during_run": 3}
     with app.app_context(), tenancy.scope(agency["agency_id"]):
         assert db.session.scalar(select(func.count()).select_from(Visit)) == 3

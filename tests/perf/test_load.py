@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -31,11 +32,12 @@ OPERATIONS = {
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A 6-second run of 6 users (4 agents, a manager, a visitor) on a thousandth of SPEC §7's set."""
     out = tmp_path_factory.mktemp("load") / "load.json"
-    subprocess.run(
+    run = subprocess.run(
         [sys.executable, str(RUNNER), "--scale", "0.001", "--users", "6", "--duration", "6",
          "--think", "0.1", "0.6", "--out", str(out)],
-        check=True, timeout=120, capture_output=True, text=True,
+        timeout=120, capture_output=True, text=True,
     )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     return json.loads(out.read_text())
 
 
@@ -56,3 +58,21 @@ def test_no_request_failed_and_nothing_was_booked_twice(report):
     assert run["double_bookings"]["same_agent"] == 0
     assert run["double_bookings"]["same_property"] == 0
     assert run["double_bookings"]["booked_during_run"] > 0, "visits were booked during the run"
+
+
+def test_only_the_expected_answer_counts_as_success(bench_load):
+    """A taken slot is a refusal the booking form may give; any other status, or none, is an error."""
+    recorder, started = bench_load.Recorder(), time.perf_counter()
+    booked, taken, failed = (bench_load.Answer(status, b"", 1.0, None) for status in (302, 409, 500))
+    assert recorder.note("agent: book a visit", booked, (302,), started)
+    assert recorder.note("agent: book a visit", taken, (302,), started)
+    assert not recorder.note("agent: book a visit", failed, (302,), started)
+    assert not recorder.note("agent: log a call", taken, (302,), started)
+    assert not recorder.note("agent: prospect list", None, (200,), started)
+    recorder.took("agent: sign in", started)
+    report = recorder.report(seconds=2.0)
+    assert report["errors"] == 3 and report["slot_taken"] == 1
+    assert report["error_samples"]["agent: book a visit"] == ["HTTP 500"]
+    assert report["error_samples"]["agent: prospect list"] == ["no answer"]
+    assert report["requests"] == 5 and report["requests_per_second"] == 2.5, "sign-ins are not in the rate"
+    assert report["operations"]["agent: book a visit"]["requests"] == 3
