@@ -353,7 +353,7 @@ def simulate(person: Person, port: int, recorder: Recorder, start: threading.Bar
             try:
                 session.client.login(person.email, SEED_PASSWORD)
                 recorder.took(f"{person.kind}: sign in", began)
-            except (RuntimeError, OSError) as exc:
+            except (RuntimeError, OSError, http.client.HTTPException) as exc:
                 recorder.fail(f"{person.kind}: sign in", str(exc))
         start.wait(timeout=300)
         time.sleep(rng.uniform(0, think[1]))  # arrive spread out, not all in the same second
@@ -367,6 +367,7 @@ def simulate(person: Person, port: int, recorder: Recorder, start: threading.Bar
             time.sleep(min(rng.uniform(*think), max(0.0, deadline[0] - time.time())))
     except Exception as exc:  # a fault of the runner itself: counted, so a run never hides it
         recorder.fail("runner", f"{type(exc).__name__}: {exc}")
+        start.abort()  # nobody waits for this user at the start
         raise
     finally:
         session.client.close()
