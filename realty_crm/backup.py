@@ -65,6 +65,11 @@ def _sqlite_path(url: URL) -> Path:
     return Path(url.database)
 
 
+def _read_only(path: Path) -> str:
+    """An SQLite URI opening ``path`` read-only (any character in the name is safe)."""
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
 def backup(app: Flask, path: Path, *, overwrite: bool = False) -> None:
     """Write a backup of the app's database to ``path`` (refuses an existing file unless
     ``overwrite``). The file appears complete or not at all."""
@@ -88,7 +93,7 @@ def backup(app: Flask, path: Path, *, overwrite: bool = False) -> None:
 def _sqlite_backup(source: Path, target: Path) -> None:
     if not source.is_file():
         raise BackupError(f"There is no database at {source} to back up.")
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=15)
+    src = sqlite3.connect(_read_only(source), uri=True, timeout=15)
     dest = sqlite3.connect(target)
     try:
         src.backup(dest)
@@ -131,7 +136,7 @@ def _not_ours(path: Path, why: str) -> BackupError:
 
 def _sqlite_revisions(path: Path) -> frozenset[str]:
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(_read_only(path), uri=True)
     except sqlite3.Error as exc:
         raise _not_ours(path, str(exc)) from None
     try:
@@ -169,7 +174,7 @@ def restore(app: Flask, path: Path) -> RestoreResult:
 
 
 def _sqlite_restore(source: Path, target: Path) -> None:
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = sqlite3.connect(_read_only(source), uri=True)
     dest = sqlite3.connect(target, timeout=15)
     try:
         src.backup(dest)  # waits for the app's writers, then replaces every page at once

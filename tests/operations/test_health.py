@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import pytest
 from flask import Flask
 from sqlalchemy import event, text
 
-from realty_crm.extensions import db
+from realty_crm.extensions import db, limiter
 from realty_crm.health import migration_heads
 from realty_crm.testing.factories import Factory
 
@@ -62,9 +63,18 @@ def test_healthz_reads_nothing_from_the_database_even_for_a_signed_in_browser(
     assert sent == []
 
 
-def test_health_checks_are_not_rate_limited(app_factory: Callable[..., Flask]) -> None:
-    app = app_factory(RATELIMIT_DEFAULT="1 per hour")
-    client = app.test_client()
+@pytest.fixture
+def limited_app(app_factory: Callable[..., Flask]) -> Iterator[Flask]:
+    """An app whose every route is limited to one request an hour (``RATELIMIT_DEFAULT``).
+
+    Flask-Limiter keeps default limits on the shared ``limiter`` once set: they are cleared
+    afterwards so later tests' apps do not inherit them."""
+    yield app_factory(RATELIMIT_DEFAULT="1 per hour")
+    limiter.limit_manager.set_default_limits([])
+
+
+def test_health_checks_are_not_rate_limited(limited_app: Flask) -> None:
+    client = limited_app.test_client()
     assert [client.get("/login").status_code for _ in range(2)] == [200, 429]  # the limit applies
 
     assert {client.get("/healthz").status_code for _ in range(5)} == {200}
