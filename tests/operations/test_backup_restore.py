@@ -272,3 +272,26 @@ def test_sqlite_backup_runs_while_a_writer_holds_the_database(live: Flask, tmp_p
     assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",)
     copy.close()
     assert not Path(f"{path}-wal").exists()
+
+
+@pytest.mark.skipif(not os.environ.get("REALTY_CRM_TEST_DATABASE_URL"),
+                    reason="PostgreSQL's tools")
+def test_without_the_postgresql_tools_the_commands_say_how_to_do_it_by_hand(
+    live: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = tmp_path / "sol.dump"
+    assert run(live, "backup", str(archive)).exit_code == 0
+    before = snapshot(live)
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools-here"))
+
+    backup = run(live, "backup", str(tmp_path / "new.dump"))
+    restore = run(live, "restore", str(archive), "--yes")
+
+    assert backup.exit_code == 1
+    assert "pg_dump is not on PATH" in backup.output
+    assert "pg_dump --format=custom" in backup.output and "README" in backup.output
+    assert not (tmp_path / "new.dump").exists()
+    assert restore.exit_code == 1
+    assert "pg_restore is not on PATH" in restore.output
+    assert "pg_restore --clean" in restore.output
+    assert snapshot(live) == before
