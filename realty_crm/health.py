@@ -8,7 +8,7 @@ installed plugin's branch). Neither needs a sign-in nor counts against a rate li
 from __future__ import annotations
 
 from alembic.script import ScriptDirectory
-from flask import Blueprint, Flask, current_app, jsonify
+from flask import Blueprint, Flask, Response, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -55,6 +55,12 @@ def _revisions() -> tuple[set[str], set[str]]:
     return found
 
 
+@blueprint.after_request
+def _never_cached(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @blueprint.get("/healthz")
 @limiter.exempt
 def healthz() -> ResponseReturnValue:
@@ -71,8 +77,6 @@ def readyz() -> ResponseReturnValue:
     except SQLAlchemyError as exc:
         detail = type(exc.orig if getattr(exc, "orig", None) is not None else exc).__name__
         return jsonify(status="unavailable", reason="database_unreachable", detail=detail), 503
-    finally:
-        db.session.remove()
     expected, known = _revisions()
     if current != expected:
         newer = not current <= known

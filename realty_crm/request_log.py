@@ -14,7 +14,7 @@ import re
 import sys
 import time
 import uuid
-from typing import IO, Any
+from typing import IO
 
 from flask import Flask, Response, g, has_request_context, request
 
@@ -101,6 +101,3 @@ def init_app(app: Flask) -> None:
     if not app.testing:
         configure_logging(str(app.config.get("LOG_FORMAT", "text")).lower(),
                           str(app.config.get("LOG_LEVEL", "INFO")))
-
-
-__all__: list[Any] = ["configure_logging", "init_app", "request_id", "RequestIdFilter"]

@@ -49,6 +49,7 @@ def test_healthz_answers_ok_without_sign_in_or_database(
 
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_healthz_reads_nothing_from_the_database_even_for_a_signed_in_browser(
