@@ -73,10 +73,10 @@ def _read_only(path: Path) -> str:
 def backup(app: Flask, path: Path, *, overwrite: bool = False) -> None:
     """Write a backup of the app's database to ``path`` (refuses an existing file unless
     ``overwrite``). The file appears complete or not at all."""
-    if path.exists() and not overwrite:
-        raise BackupError(f"{path} already exists: choose another name or add --overwrite.")
     if path.is_dir():
         raise BackupError(f"{path} is a directory: give a file name.")
+    if path.exists() and not overwrite:
+        raise BackupError(f"{path} already exists: choose another name or add --overwrite.")
     if not path.parent.is_dir():
         raise BackupError(f"The folder {path.parent} does not exist.")
     partial = path.with_name(path.name + ".partial")
@@ -93,11 +93,16 @@ def backup(app: Flask, path: Path, *, overwrite: bool = False) -> None:
 def _sqlite_backup(source: Path, target: Path) -> None:
     if not source.is_file():
         raise BackupError(f"There is no database at {source} to back up.")
-    src = sqlite3.connect(_read_only(source), uri=True, timeout=15)
-    dest = sqlite3.connect(target)
+    try:
+        src = sqlite3.connect(_read_only(source), uri=True, timeout=15)
+        dest = sqlite3.connect(target)
+    except sqlite3.Error as exc:
+        raise BackupError(f"The backup failed: {exc}") from None
     try:
         src.backup(dest)
         dest.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+    except sqlite3.Error as exc:
+        raise BackupError(f"The backup failed: {exc}") from None
     finally:
         dest.close()
         src.close()
@@ -174,8 +179,11 @@ def restore(app: Flask, path: Path) -> RestoreResult:
 
 
 def _sqlite_restore(source: Path, target: Path) -> None:
-    src = sqlite3.connect(_read_only(source), uri=True)
-    dest = sqlite3.connect(target, timeout=15)
+    try:
+        src = sqlite3.connect(_read_only(source), uri=True)
+        dest = sqlite3.connect(target, timeout=15)
+    except sqlite3.Error as exc:
+        raise BackupError(f"Restoring into {target} failed, nothing was changed: {exc}") from None
     try:
         src.backup(dest)  # waits for the app's writers, then replaces every page at once
         dest.execute("PRAGMA journal_mode=WAL")
