@@ -295,3 +295,25 @@ def test_without_the_postgresql_tools_the_commands_say_how_to_do_it_by_hand(
     assert "pg_restore is not on PATH" in restore.output
     assert "pg_restore --clean" in restore.output
     assert snapshot(live) == before
+
+
+@pytest.mark.skipif(bool(os.environ.get("REALTY_CRM_TEST_DATABASE_URL")),
+                    reason="SQLite's online backup")
+def test_sqlite_restore_under_a_running_process_shows_it_the_restored_data(
+    live: Flask, tmp_path: Path
+) -> None:
+    path = tmp_path / "sol.backup"
+    assert run(live, "backup", str(path)).exit_code == 0
+    spoil(live)
+    database = Path(live.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    running = sqlite3.connect(database, isolation_level=None)  # another process's open connection
+    assert running.execute("SELECT name FROM agencies ORDER BY id").fetchall() == [
+        ("Renamed by mistake",), ("Stray",)
+    ]
+
+    result = run(live, "restore", str(path), "--yes")
+
+    assert result.exit_code == 0, result.output
+    assert running.execute("SELECT name FROM agencies ORDER BY id").fetchall() == [("Inmobiliaria Sol",)]
+    assert running.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    running.close()
