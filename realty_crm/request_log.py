@@ -23,6 +23,7 @@ SANE_ID = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
 TEXT_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"
 FORMATS = ("text", "json")
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 access_log = logging.getLogger("realty_crm.access")
 
@@ -60,6 +61,8 @@ def configure_logging(log_format: str = "text", level: str | int = "INFO",
     """
     if log_format not in FORMATS:
         raise ValueError(f"LOG_FORMAT must be one of {', '.join(FORMATS)}, not {log_format!r}.")
+    if isinstance(level, str) and level.upper() not in LEVELS:
+        raise ValueError(f"LOG_LEVEL must be one of {', '.join(LEVELS)}, not {level!r}.")
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "realty_crm", False)]:
         root.removeHandler(old)

@@ -126,9 +126,15 @@ def test_json_log_lines_carry_the_request_id(
     assert (access["method"], access["path"], access["status"]) == ("GET", "/test-failing-page", 500)
 
 
-def test_an_unknown_log_format_is_refused_clearly() -> None:
-    with pytest.raises(ValueError, match="LOG_FORMAT must be one of text, json"):
+def test_an_unknown_log_format_or_level_is_refused_clearly() -> None:
+    handlers = list(logging.getLogger().handlers)
+
+    with pytest.raises(ValueError, match="LOG_FORMAT must be one of text, json, not 'xml'"):
         configure_logging("xml")
+    with pytest.raises(ValueError, match="LOG_LEVEL must be one of DEBUG, INFO, WARNING"):
+        configure_logging("json", "LOUD")
+
+    assert logging.getLogger().handlers == handlers
 
 
 def _free_port() -> int:
