@@ -13,6 +13,7 @@ from sqlalchemy import select
 from .errors import ServiceError
 from .extensions import db
 from .models import Agency, Role, User
+from .operations import backup_command, restore_command
 
 
 def _fail(exc: ServiceError) -> NoReturn:
@@ -311,6 +312,8 @@ def register_commands(app: Flask) -> None:
         serve_command,
         plugins_group,
         scheduler_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)
 

@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .. import PROJECT_ROOT, database, plugin_host, tenancy
+from .. import PROJECT_ROOT, database, health, plugin_host, request_log, tenancy
 from ..extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from ..models import User
 from ..server_timing import ServerTiming
@@ -99,6 +99,8 @@ def _security_headers(response):  # type: ignore[no-untyped-def]
 
 
 def _enter_user_scope() -> None:
+    if request.endpoint in health.ENDPOINTS:
+        return  # health checks read no session (and so no user from the database)
     if current_user and current_user.is_authenticated:
         tenancy.enter(current_user.agency_id)
 
@@ -154,6 +156,7 @@ def setup(app: Flask) -> None:
     tenancy.install()
     database.install_events(app)
 
+    request_log.init_app(app)
     app.before_request(_enter_user_scope)
     app.after_request(_security_headers)
 
@@ -171,6 +174,7 @@ def setup(app: Flask) -> None:
     register_error_handlers(app)
     register_blueprints(app)
     app.register_blueprint(api_blueprint)
+    app.register_blueprint(health.blueprint)
     csrf.exempt(api_blueprint)
     plugin_host.init_app(app)
 
