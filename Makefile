@@ -28,10 +28,13 @@ $(BIN)/realty-crm: setup.cfg pyproject.toml $(EXAMPLE_PLUGIN)/pyproject.toml $(C
 
 install: $(BIN)/realty-crm ## Python packages into .venv
 
-system-deps: ## Debian packages the browser tests need (Chromium)
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+# Debian packages: chromium for the browser tests, postgresql-client (pg_dump, pg_restore, psql) for
+# backup and restore on PostgreSQL
+DEBIAN_PACKAGES := chromium postgresql-client
+system-deps: ## Debian packages the tests need (Chromium; the PostgreSQL client tools)
+	@command -v chromium >/dev/null 2>&1 && command -v pg_dump >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; fi; }
 
 demo: install ## Install, create the SQLite database, load the demo agency (with its enquiry form) and serve it (with the scheduler)
 	$(BIN)/realty-crm demo --host $(HOST) --port $(PORT)
