@@ -123,8 +123,12 @@ def demo_command(reset: bool, locale: str, host: str, port: int) -> None:
 
     from .demo import DEMO_PASSWORD, DEMO_SLUG, STAFF, DemoExists, demo_agency, load_demo, login_lines
     from .demo_form import demo_form_url
+    from .secret_key import create_key_file
 
     upgrade(revision="heads")
+    key_file = create_key_file(current_app.instance_path)
+    if key_file is not None:
+        click.echo(f"Created a random secret key for signing sessions in {key_file}.")
     base_url = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
     url = f"{base_url} (start the app with 'realty-crm serve --host {host} --port {port}')"
     try:
@@ -206,8 +210,13 @@ def serve_command(host: str, port: int, threads: int) -> None:
     import waitress
 
     from .memory import limit_malloc_arenas
+    from .secret_key import InsecureSecretKey, ensure_secret_key
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        ensure_secret_key(app)
+    except InsecureSecretKey as exc:
+        raise click.ClickException(str(exc)) from None
     limit_malloc_arenas()  # before waitress starts its threads
     click.echo(f"Serving realty-crm on http://{host}:{port}/")
     waitress.serve(app, host=host, port=port, threads=threads, ident="realty-crm")
@@ -310,7 +319,8 @@ def register_commands(app: Flask) -> None:
 def _create_app():  # type: ignore[no-untyped-def]
     from . import create_app
 
-    return create_app()
+    # `serve` checks the secret key itself; the other commands sign no cookies
+    return create_app(check_secret_key=False)
 
 
 main = FlaskGroup(create_app=_create_app, help="realty-crm: the CRM for estate agencies.")
