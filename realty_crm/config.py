@@ -7,21 +7,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask
 
 from .secret_key import DEV_SECRET_KEY, read_key_file
 
 ENV_PREFIX = "REALTY_CRM_"
-
-
-class SecureOverHttps:
-    """True while answering an HTTPS request: the remember-me cookie is then marked Secure."""
-
-    def __bool__(self) -> bool:
-        return has_request_context() and request.is_secure
-
-    def __repr__(self) -> str:
-        return "SecureOverHttps()"
 
 
 class Defaults:
@@ -37,7 +27,7 @@ class Defaults:
     SESSION_COOKIE_SECURE = False  # cookies are marked Secure anyway whenever the request is HTTPS
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_SECURE: Any = SecureOverHttps()  # or true: Secure on plain HTTP too
+    REMEMBER_COOKIE_SECURE = False  # marked Secure anyway whenever the request is HTTPS
     REMEMBER_COOKIE_DURATION = 30 * 24 * 60 * 60  # seconds ("Keep me signed in")
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
     WTF_CSRF_TIME_LIMIT = None
