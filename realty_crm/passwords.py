@@ -33,6 +33,8 @@ def password_problem(password: str, email: str | None = None) -> str | None:
         return _("Use at least 8 characters.")
     if len(password) > MAX_LENGTH:
         return _("Use at most 200 characters.")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in password):
+        return _("contains control characters")
     if password.strip().lower() in common_passwords():
         return _("This password is one of the most common ones; choose another.")
     if len(set(password)) < MIN_DISTINCT_CHARACTERS:
