@@ -319,8 +319,11 @@ def register_commands(app: Flask) -> None:
 def _create_app():  # type: ignore[no-untyped-def]
     from . import create_app
 
-    # `serve` checks the secret key itself; the other commands sign no cookies
-    return create_app(check_secret_key=False)
+    # Flask's development server loads the app inside its `run` command: it serves, so the key
+    # is checked (a `--debug` run may use the development key); `serve` checks it itself, and
+    # the other commands sign no cookies
+    context = click.get_current_context(silent=True)
+    return create_app(check_secret_key=context is not None and context.info_name == "run")
 
 
 main = FlaskGroup(create_app=_create_app, help="realty-crm: the CRM for estate agencies.")

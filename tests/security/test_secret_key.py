@@ -83,14 +83,14 @@ def serve(database_url: str, instance: Path) -> Iterator:
     """``serve(key)``: start ``realty-crm serve`` with that secret key (None: none set)."""
     started: list[subprocess.Popen] = []
 
-    def start(key: str | None) -> tuple[subprocess.Popen, int]:
+    def start(key: str | None, command: str = "serve") -> tuple[subprocess.Popen, int]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("REALTY_CRM_")}
         env.update({"REALTY_CRM_DATABASE_URL": database_url, "REALTY_CRM_INSTANCE_PATH": str(instance)})
         if key is not None:
             env["REALTY_CRM_SECRET_KEY"] = key
         port = _free_port()
         process = subprocess.Popen(
-            [REALTY_CRM, "serve", "--port", str(port)], env=env,
+            [REALTY_CRM, command, "--port", str(port)], env=env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         started.append(process)
@@ -128,8 +128,9 @@ def _get(port: int, path: str, cookie: str | None = None) -> http.client.HTTPRes
     return response
 
 
-def test_serve_refuses_the_development_key(serve):
-    process, _port = serve(None)
+@pytest.mark.parametrize("command", ["serve", "run"])
+def test_serve_and_the_development_server_refuse_the_development_key(serve, command):
+    process, _port = serve(None, command)
     output, _ = process.communicate(timeout=60)
     assert process.returncode != 0
     assert "built-in development key" in output and "REALTY_CRM_SECRET_KEY" in output
