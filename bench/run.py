@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import random
+import secrets
 import socket
 import statistics
 import subprocess
@@ -115,7 +116,7 @@ def fresh_database(url: str) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
-    app = create_app({"DATABASE_URL": url})
+    app = create_app({"DATABASE_URL": url}, check_secret_key=False)
     with app.app_context(), db.engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
 
@@ -131,7 +132,7 @@ def seed(env: dict[str, str], scale: float) -> float:
 
 def prepare(url: str) -> tuple[Flask, int, int, str, str | None]:
     """The app, the first agency, its busiest agent, a manager's API token and the agent's ICS feed path."""
-    app = create_app({"DATABASE_URL": url})
+    app = create_app({"DATABASE_URL": url}, check_secret_key=False)
     with app.app_context():
         agency = db.session.scalars(select(Agency).order_by(Agency.id)).first()
         if agency is None:
@@ -262,6 +263,7 @@ def run_database(name: str, url: str, args: argparse.Namespace) -> DatabaseRun:
     result = DatabaseRun(name)
     env = {**os.environ, "REALTY_CRM_DATABASE_URL": url, "REALTY_CRM_SERVER_TIMING": "true",
            "REALTY_CRM_API_RATE_LIMIT": "1000000 per minute",
+           "REALTY_CRM_SECRET_KEY": secrets.token_urlsafe(48),  # serve refuses the public dev key
            "REALTY_CRM_INSTANCE_PATH": tempfile.mkdtemp(prefix="realty-bench-")}
     if not args.reuse:
         fresh_database(url)

@@ -24,7 +24,7 @@ def seeded_app(database_url: str | None, request: SeedRequest, reuse: bool = Fal
     """An app on ``database_url`` (a new temporary SQLite file when None), emptied, migrated
     and seeded with ``request`` unless ``reuse`` says it already is."""
     url = database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
-    app = create_app({"DATABASE_URL": url})
+    app = create_app({"DATABASE_URL": url}, check_secret_key=False)
     if reuse:
         return app
     with app.app_context():

@@ -14,9 +14,15 @@ hookimpl = pluggy.HookimplMarker("realty_crm")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the Flask application; ``config`` overrides every other setting (tests)."""
+def create_app(config: dict[str, Any] | None = None, *, check_secret_key: bool = True) -> Flask:
+    """Build the Flask application; ``config`` overrides every other setting (tests).
+
+    Outside debugging and tests the app refuses a public, empty or short ``SECRET_KEY``
+    (:class:`~realty_crm.secret_key.InsecureSecretKey`); commands that serve no requests pass
+    ``check_secret_key=False``.
+    """
     from . import config as config_module
+    from .secret_key import ensure_secret_key
     from .web.app_setup import setup
 
     app = Flask(
@@ -25,6 +31,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     config_module.load_config(app, config)
+    if check_secret_key:
+        ensure_secret_key(app)
     setup(app)
     return app
 

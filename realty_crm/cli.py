@@ -125,8 +125,12 @@ def demo_command(reset: bool, locale: str, host: str, port: int) -> None:
 
     from .demo import DEMO_PASSWORD, DEMO_SLUG, STAFF, DemoExists, demo_agency, load_demo, login_lines
     from .demo_form import demo_form_url
+    from .secret_key import create_key_file
 
     upgrade(revision="heads")
+    key_file = create_key_file(current_app.instance_path)
+    if key_file is not None:
+        click.echo(f"Created a random secret key for signing sessions in {key_file}.")
     base_url = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
     url = f"{base_url} (start the app with 'realty-crm serve --host {host} --port {port}')"
     try:
@@ -211,7 +215,12 @@ def seed_command(
 def serve_command(host: str, port: int, threads: int, workers: int) -> None:
     """Run the web app with a production WSGI server (waitress, or gunicorn for several processes)."""
     from . import serving
+    from .secret_key import InsecureSecretKey, ensure_secret_key
 
+    try:
+        ensure_secret_key(current_app._get_current_object())  # type: ignore[attr-defined]
+    except InsecureSecretKey as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"Serving realty-crm on http://{host}:{port}/")
     if workers == 1:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -321,7 +330,11 @@ def register_commands(app: Flask) -> None:
 def _create_app():  # type: ignore[no-untyped-def]
     from . import create_app
 
-    return create_app()
+    # Flask's development server loads the app inside its `run` command: it serves, so the key
+    # is checked (a `--debug` run may use the development key); `serve` checks it itself, and
+    # the other commands sign no cookies
+    context = click.get_current_context(silent=True)
+    return create_app(check_secret_key=context is not None and context.info_name == "run")
 
 
 main = FlaskGroup(create_app=_create_app, help="realty-crm: the CRM for estate agencies.")

@@ -9,13 +9,15 @@ from typing import Any
 
 from flask import Flask
 
+from .secret_key import DEV_SECRET_KEY, read_key_file
+
 ENV_PREFIX = "REALTY_CRM_"
 
 
 class Defaults:
     """Built-in defaults; every key can be overridden by the instance file or the environment."""
 
-    SECRET_KEY = "dev-only-change-me"
+    SECRET_KEY = DEV_SECRET_KEY  # refused outside debugging and tests (realty_crm/secret_key.py)
     DATABASE_URL: str | None = None  # default: SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     SQLALCHEMY_RECORD_QUERIES = False
@@ -25,6 +27,8 @@ class Defaults:
     SESSION_COOKIE_SECURE = False  # cookies are marked Secure anyway whenever the request is HTTPS
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False  # marked Secure anyway whenever the request is HTTPS
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 60 * 60  # seconds ("Keep me signed in")
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
     WTF_CSRF_TIME_LIMIT = None
     BABEL_DEFAULT_LOCALE = "en"
@@ -61,6 +65,10 @@ def _parse_env_value(raw: str) -> Any:
 def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     """Fill ``app.config`` from defaults, the instance file, the environment and ``overrides``."""
     app.config.from_object(Defaults)
+    # the key `realty-crm demo` made, unless the instance file or the environment names another
+    stored_key = read_key_file(app.instance_path)
+    if stored_key:
+        app.config["SECRET_KEY"] = stored_key
     # the instance folder's file (a bare name would be read from the package: this module)
     app.config.from_pyfile(str(Path(app.instance_path) / "config.py"), silent=True)
     for key, raw in os.environ.items():

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from ..passwords import hash_password, verify_password
 from .agency import Agency
 from .base import TenantMixin
 from .enums import Role
@@ -36,6 +35,8 @@ class User(TenantMixin, UserMixin, db.Model):
     away_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # raised to end every session and remember-me cookie of the user (see get_id)
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
 
@@ -43,14 +44,18 @@ class User(TenantMixin, UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses sessions of inactive users
         return self.active
 
+    def get_id(self) -> str:
+        """What the session and the remember-me cookie hold: ``"<id>:<session_version>"``, so
+        raising the version ends them all (realty_crm/web/app_setup.py loads it back)."""
+        return f"{self.id}:{self.session_version}"
+
     def set_password(self, password: str) -> None:
         """Store a salted hash of ``password`` (never the password itself)."""
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         """Whether ``password`` matches the stored hash."""
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return verify_password(self.password_hash, password)
 
     @property
     def effective_locale(self) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import Agency, ApiToken, Role, User, utcnow
+from ..passwords import check_new_password, verify_password
 from ..policy import Action, require
 from ..schemas.agency import AgencyUpdate, UserCreate, UserUpdate
 from ..schemas.common import validate
@@ -79,6 +80,8 @@ def create_user(agency: Agency, data: dict[str, Any], actor: User | None = None)
     if existing:
         message = _("Another user already has this e-mail.")
         raise Conflict(message, {"email": message})
+    if values.password:
+        check_new_password(values.password, values.email)
     user = User(
         agency_id=agency.id,
         email=values.email,
@@ -115,16 +118,34 @@ def update_user(actor: User, user: User, data: dict[str, Any]) -> User:
         raise ValidationFailed(message, {"away_until": message})
     for field, value in sent.items():
         setattr(user, field, value)
+    if sent.get("active") is False:
+        _end_sessions(user)
     commit()
     return user
 
 
+def _end_sessions(user: User) -> None:
+    """Invalidate every session and remember-me cookie of ``user`` (on commit); API tokens stay."""
+    user.session_version = User.session_version + 1  # in SQL: two at once both count
+
+
+def end_sessions(user: User) -> None:
+    """Sign ``user`` out on every device: on logout and when asked to."""
+    _end_sessions(user)
+    commit()
+
+
+def sign_out_everywhere(actor: User, user: User) -> None:
+    """End every session of ``user``: the user themself, or an admin of their agency."""
+    require(actor, Action.EDIT if user.id == actor.id else Action.MANAGE_USERS, user)
+    end_sessions(user)
+
+
 def set_password(user: User, password: str) -> None:
-    """Change a user's password (at least 8 characters)."""
-    if len(password or "") < 8:
-        message = _("Use at least 8 characters.")
-        raise ValidationFailed(message, {"password": message})
+    """Change a user's password (the rules of realty_crm/passwords.py); every session of theirs ends."""
+    check_new_password(password, user.email)
     user.set_password(password)
+    _end_sessions(user)
     commit()
 
 
@@ -142,7 +163,9 @@ def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalars(
         select(User).where(User.email == (email or "").strip().lower()).execution_options(**unscoped())
     ).first()
-    if user is None or not user.active or not user.check_password(password or ""):
+    # a password is checked even without an account, so timing does not tell which e-mails exist
+    matches = verify_password(user.password_hash if user is not None else None, password or "")
+    if user is None or not user.active or not matches:
         return None
     user.last_login_at = utcnow()
     commit()

@@ -106,15 +106,20 @@ def _enter_user_scope() -> None:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
+def _load_user(session_id: str) -> User | None:
+    """The active user a session or remember-me cookie names (``User.get_id``), while its
+    session version is still the user's; an older one was ended (logout, new password...)."""
+    user_id, _sep, version = session_id.partition(":")
     try:
-        key = int(user_id)
+        key, session_version = int(user_id), int(version)
     except ValueError:
         return None
     user = db.session.scalars(
         select(User).where(User.id == key).execution_options(**tenancy.unscoped())
     ).first()
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.session_version != session_version:
+        return None
+    return user
 
 
 @migrate.configure

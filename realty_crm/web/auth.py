@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import re
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,7 +17,7 @@ from wtforms.validators import DataRequired, Length
 
 from .. import login_throttle
 from ..extensions import limiter
-from ..services.accounts import authenticate
+from ..services.accounts import authenticate, end_sessions
 
 blueprint = Blueprint("auth", __name__)
 
@@ -32,8 +33,32 @@ def _failed(response: Response) -> bool:
     return request.method == "POST" and response.status_code != 302
 
 
+# what a browser strips from an address or reads as another host: control characters, spaces
+# and backslashes (a browser takes a backslash for a slash: /\evil.com goes to evil.com)
+_UNSAFE_IN_NEXT = re.compile(r"[\x00-\x20\x7f\\]")
+
+
+def _is_local_path(target: str) -> bool:
+    """Whether ``target`` is a path on this site: one leading slash, no scheme, no host."""
+    parts = urlsplit(target)
+    return (
+        target.startswith("/")
+        and not target.startswith("//")
+        and not _UNSAFE_IN_NEXT.search(target)
+        and not parts.scheme
+        and not parts.netloc
+    )
+
+
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """Where to go after signing in: ``target`` when it is a path on this site, as sent and once
+    percent-decoded (``/%5Cevil.com``), else the dashboard."""
+    if (
+        target
+        and target.isascii()
+        and _is_local_path(target)
+        and _is_local_path(unquote(urlsplit(target).path))
+    ):
         return target
     return url_for("dashboard.index")
 
@@ -87,7 +112,8 @@ def _too_soon(form: LoginForm, seconds: int) -> tuple[str, int, dict[str, str]]:
 @blueprint.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
-    """Sign out (a POST, so another site cannot sign the user out)."""
+    """Sign out on every device (a POST, so another site cannot sign the user out)."""
+    end_sessions(current_user._get_current_object())  # type: ignore[attr-defined]
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
+from flask_login import login_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -24,7 +25,7 @@ from wtforms.validators import EqualTo, Optional
 
 from .. import tenancy
 from ..extensions import db
-from ..models import ApiToken
+from ..models import ApiToken, User
 from ..policy import Action, require
 from ..schemas.agency import SUPPORTED_LOCALES
 from ..services import accounts
@@ -70,7 +71,9 @@ class ProfileForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"))
-    new_password = PasswordField(_l("New password"), description=_l("At least 8 characters."))
+    new_password = PasswordField(
+        _l("New password"), description=_l("At least 8 characters, and not one of the common passwords.")
+    )
     confirm = PasswordField(
         _l("New password, again"),
         validators=[EqualTo("new_password", message=_l("The two new passwords differ."))],
@@ -157,9 +160,27 @@ def password() -> Response | tuple[str, int]:
         form.new_password.data or "",
         aliases={"password": "new_password"},
     ):
-        flash(_("Your password was changed."), "success")
+        _stay_signed_in(actor())
+        flash(_("Your password was changed. Your other devices are signed out."), "success")
         return redirect(url_for(".profile"))
     return _render_profile(password_form=form, status=422)
+
+
+@blueprint.post("/sign-out-elsewhere")
+def sign_out_elsewhere() -> Response:
+    """End the user's sessions on every other device (this one stays signed in)."""
+    user = actor()
+    accounts.sign_out_everywhere(user, user)
+    _stay_signed_in(user)
+    flash(_("You are signed out on every other device."), "success")
+    return redirect(url_for(".profile"))
+
+
+def _stay_signed_in(user: User) -> None:
+    """Sign this device in again after the user's sessions were ended (new session version),
+    keeping "Keep me signed in" when it was on."""
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    login_user(user, remember=remember_cookie in request.cookies)
 
 
 def _own_tokens(user_id: int) -> list[ApiToken]:

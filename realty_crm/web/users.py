@@ -146,3 +146,12 @@ def edit(user_id: int) -> Response | tuple[str, int]:
     elif form.is_submitted():
         status = 422
     return render_template("users/form.html", form=form, target=target), status
+
+
+@blueprint.post("/<int:user_id>/sign-out")
+def sign_out(user_id: int) -> Response:
+    """End every session and remember-me cookie of a user (their API tokens keep working)."""
+    target = tenancy.get_or_404(User, user_id)
+    accounts.sign_out_everywhere(actor(), target)
+    flash(_("%(name)s is signed out on every device.", name=target.name), "success")
+    return redirect(url_for(".edit", user_id=target.id))

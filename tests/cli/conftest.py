@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +17,14 @@ from realty_crm.models import Visit, VisitStatus
 
 
 @pytest.fixture
-def cli(app: Flask) -> Callable[..., Result]:
+def cli(app: Flask, tmp_path: Path) -> Callable[..., Result]:
     """``cli("create-agency", "Sol", input=None)``: run a ``realty-crm`` command on the test database.
 
-    The command runs in the test's app context; afterwards the test's session starts a fresh
-    transaction, so it sees what the command committed.
+    The command runs in the test's app context, with an instance folder of its own (``demo``
+    writes its secret key there); afterwards the test's session starts a fresh transaction, so
+    it sees what the command committed.
     """
+    app.instance_path = str(tmp_path / "instance")
     runner = app.test_cli_runner()
 
     def invoke(*args: str, input: str | None = None) -> Result:
