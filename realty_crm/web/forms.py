@@ -26,6 +26,7 @@ from ..collation import collated
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import User
+from ..tenancy import MAX_ID
 from .formatting import label
 
 T = TypeVar("T")
@@ -33,6 +34,7 @@ T = TypeVar("T")
 # keys of ServiceError.details that are data for the view, not messages for a field
 NON_FIELD_KEYS = {"existing_id", "clash", "clashing_visit_id", "clashing_visit"}
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+_ID_RE = re.compile(r"[0-9]{1,10}")
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2999, 12, 31)
 
@@ -66,6 +68,24 @@ def optional_int(value: Any) -> int | None:
     if value is None or value == "":
         return None
     return int(value)
+
+
+def record_id(value: Any) -> int:
+    """A record's id as sent by a form: plain digits from 1 to ``MAX_ID`` (raises ValueError otherwise).
+
+    A larger number, a sign, an exponent or a NUL byte is refused here, before any query:
+    neither database can even bind an integer past 64 bits, and ids are 32-bit."""
+    text_value = str(value)
+    if not _ID_RE.fullmatch(text_value) or not 0 < int(text_value) <= MAX_ID:
+        raise ValueError(f"not a record id: {text_value[:20]!r}")
+    return int(text_value)
+
+
+def select_id(value: Any) -> int | None:
+    """Coerce a select's value to a record id (``record_id``), the blank choice to None."""
+    if value is None or value == "":
+        return None
+    return record_id(value)
 
 
 def user_zone() -> tzinfo:

@@ -31,8 +31,8 @@ from .forms import (
     SearchForm,
     apply_service_error,
     invalid_filters_dropped,
-    optional_int,
     plausible_date,
+    select_id,
     user_choices,
 )
 
@@ -49,7 +49,7 @@ ALIASES = {"from": "date_from", "to": "date_to"}
 class ReportFilterForm(SearchForm):
     date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
     date_to = DateField(_l("To"), validators=[Optional(), plausible_date])
-    agent_id = SelectField(_l("Agent"), coerce=optional_int)
+    agent_id = SelectField(_l("Agent"), coerce=select_id)
 
 
 def percent(value: float | None) -> str:

@@ -62,6 +62,7 @@ from .forms import (
     optional_int,
     plausible_date,
     plausible_day,
+    select_id,
     text,
     user_choices,
     user_zone,
@@ -98,7 +99,7 @@ class WhenForm(FlaskForm):
     duration_minutes = IntegerField(
         _l("Duration (minutes)"), validators=[InputRequired(_l("Give the length in minutes."))]
     )
-    agent_id = SelectField(_l("Agent"), coerce=optional_int, validate_choice=False)
+    agent_id = SelectField(_l("Agent"), coerce=select_id, validate_choice=False)
 
     def validate_start(self, field: TimeField) -> None:
         """Refuse a wall-clock time the clocks jump over on that day."""
@@ -129,11 +130,11 @@ class WhenForm(FlaskForm):
 
 class BookingForm(WhenForm):
     property_id = SelectField(
-        _l("Property"), coerce=optional_int, validate_choice=False,
+        _l("Property"), coerce=select_id, validate_choice=False,
         validators=[InputRequired(_l("Choose a property."))],
     )
     prospect_id = SelectField(
-        _l("Prospect"), coerce=optional_int, validate_choice=False,
+        _l("Prospect"), coerce=select_id, validate_choice=False,
         validators=[InputRequired(_l("Choose a prospect."))],
     )
     already_done = BooleanField(_l("It has already taken place: log it as done"))
@@ -181,7 +182,7 @@ class StatusForm(FlaskForm):
 
 
 class VisitSearchForm(SearchForm):
-    agent = SelectField(_l("Agent"), coerce=optional_int)
+    agent = SelectField(_l("Agent"), coerce=select_id)
     status = SelectField(_l("Status"), choices=enum_choices(VisitStatus, blank=_l("Any")), default="")
     date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
     date_to = DateField(_l("Until"), validators=[Optional(), plausible_date])

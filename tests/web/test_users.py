@@ -28,6 +28,11 @@ def _user(email: str) -> User | None:
     ).first()
 
 
+def _user_count() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(User).execution_options(**tenancy.unscoped()))
+
+
 def test_admin_lists_the_agencys_users_only(team, login):
     page = login(team.admin).get("/users").get_data(as_text=True)
     for user in (team.admin, team.manager, team.agent, team.colleague):
@@ -98,17 +103,15 @@ def test_an_email_already_used_in_the_agency_is_refused_naming_the_agency(team, 
 def test_an_email_of_another_agency_is_refused_without_revealing_it(team, login, post, locale, message):
     team.admin.locale = locale
     db.session.commit()
-    users_before = db.session.scalar(select(func.count()).select_from(User).execution_options(**tenancy.unscoped()))
-    response = post(login(team.admin), "/users/new", {**NEW_USER, "name": "Twin", "email": team.outsider.email})
+    users_before = _user_count()
+    twin = {**NEW_USER, "name": "Twin", "email": team.outsider.email}
+    response = post(login(team.admin), "/users/new", twin)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="email-error"' in page and message in page
     for secret in (team.other_agency.name, team.outsider.name, "another agency", "otra agencia"):
         assert secret not in page
-    db.session.expire_all()
-    assert db.session.scalar(
-        select(func.count()).select_from(User).execution_options(**tenancy.unscoped())
-    ) == users_before
+    assert _user_count() == users_before
     assert _user(team.outsider.email).agency_id == team.other_agency.id
 
 
