@@ -87,7 +87,7 @@ def _ids(raw: list[str]) -> list[int]:
     if not raw:
         raise _refuse("prospect_ids", _("Tick at least one prospect first."))
     try:
-        return [record_id(value) for value in raw]
+        return [int(value) for value in raw]
     except ValueError:
         raise _refuse("prospect_ids", _("The selection is not valid: tick the prospects again.")) from None
 

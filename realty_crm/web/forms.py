@@ -20,7 +20,15 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import escape
 from sqlalchemy import or_, select
-from wtforms import DateTimeLocalField, Field, SelectChoice, SelectMultipleField, ValidationError, widgets
+from wtforms import (
+    DateTimeLocalField,
+    Field,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    ValidationError,
+    widgets,
+)
 
 from ..collation import collated
 from ..errors import ServiceError
@@ -86,6 +94,24 @@ def select_id(value: Any) -> int | None:
     if value is None or value == "":
         return None
     return record_id(value)
+
+
+class RecordSelectField(SelectField):
+    """A select of records (agents, properties, prospects): its value is a record id or, for
+    the blank choice, None; anything else sent is "not one of the options", next to the field."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("coerce", select_id)
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        try:
+            self.data = select_id(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(_("Choose one of the options.")) from None
 
 
 def user_zone() -> tzinfo:
