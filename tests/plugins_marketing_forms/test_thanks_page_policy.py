@@ -36,6 +36,8 @@ INJECTIONS = [
     "https://pisos-sol.example/" + "x" * 480,
 ]
 
+# what a row could hold (PostgreSQL stores no NUL byte; the column holds 500 characters)
+STORABLE = [url for url in INJECTIONS if "\x00" not in url and len(url) <= 500]
 DIRECTIVES = ["default-src 'self'", "img-src 'self' data:", "style-src 'self'", "script-src 'self'",
               "frame-ancestors *", "base-uri 'self'"]
 
@@ -69,7 +71,7 @@ def test_the_policy_names_the_origin_of_the_thank_you_page(sol, visitor, url, or
     assert _policy(page) == [*DIRECTIVES[:5], f"form-action 'self' {origin}", DIRECTIVES[5]]
 
 
-@pytest.mark.parametrize("url", INJECTIONS)
+@pytest.mark.parametrize("url", STORABLE)
 def test_an_address_stored_before_the_check_never_reaches_the_headers(sol, visitor, answers, url):
     with tenancy.scope(sol.agency.id):
         db.session.execute(update(EnquiryForm).where(EnquiryForm.id == sol.form.id).values(redirect_url=url))
