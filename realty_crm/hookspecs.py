@@ -83,6 +83,16 @@ def crm_timeline_texts() -> Any:
     not query the database. An entry no plugin renders shows no text."""
 
 
+@hookspec
+def crm_plugin_disabled(agency: Any) -> Any:
+    """End what must not outlive the plugin in ``agency`` (secret URLs, tokens it issued), so
+    that enabling it again revives none of them.
+
+    Called only on the plugin being disabled, inside the transaction that disables it (before
+    the commit, with ``agency`` in scope): what it writes is committed with the change, and if
+    it raises, nothing is disabled and the error reaches the admin. Returns nothing."""
+
+
 # --- per-agency queries: asked of the plugins enabled in that agency --------------------
 
 

@@ -195,6 +195,14 @@ class PluginHost:
 
     # --- calling -------------------------------------------------------------------------
 
+    def disabling(self, agency: Agency, name: str) -> None:
+        """Call ``crm_plugin_disabled`` on plugin ``name`` alone, inside the caller's
+        transaction and scoped to ``agency``; its exception propagates (the caller rolls back)."""
+        with tenancy.scope(agency.id):
+            for impl in self.pm.hook.crm_plugin_disabled.get_hookimpls():
+                if impl.plugin_name == name:
+                    impl.function(*[{"agency": agency}[a] for a in impl.argnames])
+
     def call(self, agency: Agency, hook: str, **kwargs: Any) -> list[Any]:
         """Call ``hook`` on the plugins enabled in ``agency``, each isolated; returns the
         non-None results (lists returned by a plugin are flattened)."""

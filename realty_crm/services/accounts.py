@@ -74,12 +74,7 @@ def create_user(agency: Agency, data: dict[str, Any], actor: User | None = None)
     if actor is not None:
         require(actor, Action.MANAGE_USERS, agency)
     values = validate(UserCreate, data)
-    existing = db.session.scalars(
-        select(User.id).where(User.email == values.email).execution_options(**unscoped())
-    ).first()
-    if existing:
-        message = _("Another user already has this e-mail.")
-        raise Conflict(message, {"email": message})
+    _check_email_free(agency, values.email)
     if values.password:
         check_new_password(values.password, values.email)
     user = User(
@@ -96,6 +91,22 @@ def create_user(agency: Agency, data: dict[str, Any], actor: User | None = None)
     db.session.add(user)
     commit()
     return user
+
+
+def _check_email_free(agency: Agency, email: str) -> None:
+    """Refuse an e-mail someone already signs in with. E-mails are unique across the whole
+    deployment; when the holder is in another agency the answer says only that the e-mail
+    cannot be used, never whose it is or that another agency has it."""
+    holder_agency_id = db.session.scalars(
+        select(User.agency_id).where(User.email == email).execution_options(**unscoped())
+    ).first()
+    if holder_agency_id is None:
+        return
+    if holder_agency_id == agency.id:
+        message = _("A user of your agency already has this e-mail.")
+        raise Conflict(message, {"email": message})
+    message = _("This e-mail cannot be used; choose another.")
+    raise ValidationFailed(message, {"email": message})
 
 
 def update_user(actor: User, user: User, data: dict[str, Any]) -> User:

@@ -43,7 +43,10 @@ def _changed(agency: Agency) -> None:
 
 
 def set_enabled(actor: User | None, agency: Agency, name: str, enabled: bool) -> AgencyPlugin:
-    """Enable or disable plugin ``name`` in ``agency`` (``actor`` None: the command line)."""
+    """Enable or disable plugin ``name`` in ``agency`` (``actor`` None: the command line).
+
+    Disabling asks the plugin to end what it issued (``crm_plugin_disabled``), in the same
+    transaction: enabling it again later revives none of it."""
     if actor is not None:
         require(actor, Action.MANAGE_PLUGINS, agency)
     plugin_info(name)
@@ -52,6 +55,8 @@ def set_enabled(actor: User | None, agency: Agency, name: str, enabled: bool) ->
     if row.enabled != enabled:
         row.enabled = enabled
         _changed(agency)
+        if not enabled:  # the plugin ends its secret URLs and tokens in the same transaction
+            get_host().disabling(agency, name)
     commit()
     return row
 

@@ -5,7 +5,11 @@ more than a small buffer of rows in memory (XLSX goes through XlsxWriter's
 ``constant_memory`` mode into a temporary file, which is then streamed).
 
 The two formats guard against formulas differently. CSV holds only text, so a text cell a
-spreadsheet would run as a formula gets a leading apostrophe. XLSX says what each cell is:
+spreadsheet would run as a formula gets a leading apostrophe, and so does a formula character
+that follows a comma, semicolon, tab or line break inside a cell (a spreadsheet that splits
+the file on another delimiter must not find a formula there either); every text cell is
+quoted, and the delimiter is the reader's locale's list separator (``;`` where the decimal
+mark is a comma, as in Spanish, else ``,``). XLSX says what each cell is:
 text is written as a string cell, which a spreadsheet shows as it is and never runs, so it
 needs no apostrophe (a phone reads ``+34…``); numbers are number cells and times date cells.
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -22,11 +27,16 @@ from enum import Enum
 from typing import IO, Any
 
 import xlsxwriter
-from flask import Response, send_file, stream_with_context
+from babel.numbers import get_decimal_symbol
+from flask import Response, has_request_context, send_file, stream_with_context
+from flask_babel import get_locale
 
 FORMATS = ("csv", "xlsx")
 # a spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# a formula character (after optional blanks) behind a character a spreadsheet may split a cell on
+_FORMULA_AFTER_SPLIT = re.compile(r"(?<=[,;\t\r\n])(?=\s*[=+\-@])")
+_ESCAPED_AFTER_SPLIT = re.compile(r"(?<=[,;\t\r\n])'(?=\s*[=+\-@])")
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # rows written to the CSV buffer before it is handed to the server
@@ -39,15 +49,23 @@ XLSX_DATE_WIDTH = 11
 
 
 def safe_text(value: str) -> str:
-    """``value`` with a leading apostrophe when a spreadsheet would run it as a formula."""
+    """``value`` with an apostrophe wherever a spreadsheet could start a formula: at the start,
+    and after a comma, semicolon, tab or line break (where another delimiter may split it)."""
+    value = _FORMULA_AFTER_SPLIT.sub("'", value)
     return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
 def unescape_text(value: str) -> str:
     """Undo ``safe_text``: what an exported-then-imported cell originally held."""
     if value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
-        return value[1:]
-    return value
+        value = value[1:]
+    return _ESCAPED_AFTER_SPLIT.sub("", value)
+
+
+def csv_delimiter() -> str:
+    """The reader's list separator: ``;`` where the decimal mark is a comma (e.g. Spanish), else ``,``."""
+    locale = get_locale() if has_request_context() else None
+    return ";" if locale is not None and get_decimal_symbol(locale) == "," else ","
 
 
 def number(value: Decimal) -> int | float:
@@ -81,10 +99,13 @@ def plain(value: Any) -> Any:
     return safe_text(text(value))
 
 
-def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
-    """The CSV file in chunks of a few hundred rows, UTF-8 with a BOM (so Excel reads accents)."""
+def csv_chunks(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: str = ","
+) -> Iterator[bytes]:
+    """The CSV file in chunks of a few hundred rows, UTF-8 with a BOM (so Excel reads accents);
+    text cells quoted, numbers bare."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow([plain(header) for header in headers])
     yield ("\ufeff" + buffer.getvalue()).encode()
     buffer.seek(0)
@@ -188,7 +209,8 @@ def download(
 ) -> Response:
     """A download of the table as ``<stem>.csv`` or ``<stem>.xlsx``; ``rows()`` builds the rows lazily.
 
-    CSV is streamed while the rows are read, inside the request context
+    CSV uses the reader's list separator (``csv_delimiter``) and is streamed while the rows are
+    read, inside the request context
     (``stream_with_context``); a ``rows`` that queries the database should keep its own
     agency scope (``tenancy.scope``) in case the context is pushed anew. XLSX is written
     to an unnamed temporary file first, then streamed from it.
@@ -196,7 +218,8 @@ def download(
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     if fmt == "csv":
-        response = Response(_streamed(csv_chunks(headers, rows())), content_type=CSV_MIMETYPE)
+        chunks = csv_chunks(headers, rows(), csv_delimiter())
+        response = Response(_streamed(chunks), content_type=CSV_MIMETYPE)
         response.headers["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
         return response
     target = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it once streamed

@@ -25,7 +25,8 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, Any]] = {
     "uq_prospects_agency_phone": ("phone", _l("Another prospect already has this phone.")),
     "uq_properties_agency_reference": ("reference", _l("Another property already has this reference.")),
     "uq_agencies_slug": ("slug", _l("Another agency already has this slug.")),
-    "uq_users_email": ("email", _l("Another user already has this e-mail.")),
+    # e-mails are unique across agencies: the answer must not say that another agency has it
+    "uq_users_email": ("email", _l("This e-mail cannot be used; choose another.")),
     "ex_visits_agent_overlap": ("starts_at", _l("The agent already has a visit at this time.")),
     "ex_visits_property_overlap": ("starts_at", _l("The property already has a visit at this time.")),
 }

@@ -25,7 +25,7 @@ from ..services.prospects import count_open_for
 from ..services.reassign import Plan, ReassignResult
 from ..services.workload import Workload, workload_for
 from .common import PER_PAGE, actor, guard, page_arg
-from .forms import SearchForm, choices
+from .forms import SearchForm, choices, record_id
 
 blueprint = Blueprint("distribution", __name__, url_prefix="/distribution")
 guard(blueprint, Action.ASSIGN)
@@ -99,7 +99,7 @@ def _agent_id(raw: str | None) -> int | None:
     if not raw:
         raise _refuse("agent_id", _("Choose who gets them."))
     try:
-        return int(raw)
+        return record_id(raw)
     except ValueError:
         raise _refuse("agent_id", _("No active user with this id in the agency.")) from None
 

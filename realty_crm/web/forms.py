@@ -20,12 +20,21 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import escape
 from sqlalchemy import or_, select
-from wtforms import DateTimeLocalField, Field, SelectChoice, SelectMultipleField, ValidationError, widgets
+from wtforms import (
+    DateTimeLocalField,
+    Field,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    ValidationError,
+    widgets,
+)
 
 from ..collation import collated
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import User
+from ..tenancy import MAX_ID
 from .formatting import label
 
 T = TypeVar("T")
@@ -33,6 +42,7 @@ T = TypeVar("T")
 # keys of ServiceError.details that are data for the view, not messages for a field
 NON_FIELD_KEYS = {"existing_id", "clash", "clashing_visit_id", "clashing_visit"}
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+_ID_RE = re.compile(r"[0-9]{1,10}")
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2999, 12, 31)
 
@@ -66,6 +76,42 @@ def optional_int(value: Any) -> int | None:
     if value is None or value == "":
         return None
     return int(value)
+
+
+def record_id(value: Any) -> int:
+    """A record's id as sent by a form: plain digits from 1 to ``MAX_ID`` (raises ValueError otherwise).
+
+    A larger number, a sign, an exponent or a NUL byte is refused here, before any query:
+    neither database can even bind an integer past 64 bits, and ids are 32-bit."""
+    text_value = str(value)
+    if not _ID_RE.fullmatch(text_value) or not 0 < int(text_value) <= MAX_ID:
+        raise ValueError(f"not a record id: {text_value[:20]!r}")
+    return int(text_value)
+
+
+def select_id(value: Any) -> int | None:
+    """Coerce a select's value to a record id (``record_id``), the blank choice to None."""
+    if value is None or value == "":
+        return None
+    return record_id(value)
+
+
+class RecordSelectField(SelectField):
+    """A select of records (agents, properties, prospects): its value is a record id or, for
+    the blank choice, None; anything else sent is "not one of the options", next to the field."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("coerce", select_id)
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        try:
+            self.data = select_id(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(_("Choose one of the options.")) from None
 
 
 def user_zone() -> tzinfo:

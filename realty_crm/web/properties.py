@@ -30,13 +30,13 @@ from ..policy import Action, require, visible_visits
 from ..services import activity, exports, matching, properties, search, tabular, visits
 from .common import PER_PAGE, actor, guard, page_arg
 from .forms import (
+    RecordSelectField,
     SearchForm,
     attempt,
     choices,
     enum_choices,
     invalid_filters_dropped,
     join_list,
-    optional_int,
     split_list,
     text,
     user_choices,
@@ -102,7 +102,7 @@ class PropertyForm(FlaskForm):
         _l("Owner"), description=_l("Type the owner's name, e-mail or phone, and pick them from the list.")
     )
     owner_id = HiddenField(filters=[optional_id])
-    listing_agent_id = SelectField(_l("Listing agent"), coerce=optional_int, validate_choice=False)
+    listing_agent_id = RecordSelectField(_l("Listing agent"), validate_choice=False)
 
     def configure(self, prop: Property | None = None) -> PropertyForm:
         """Offer the agency's users as listing agent (and the current one, even if inactive)."""

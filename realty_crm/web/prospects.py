@@ -51,13 +51,13 @@ from .common import PER_PAGE, actor, guard, page_arg
 from .forms import (
     CheckboxListField,
     LocalDateTimeField,
+    RecordSelectField,
     SearchForm,
     attempt,
     choices,
     enum_choices,
     invalid_filters_dropped,
     join_list,
-    optional_int,
     split_list,
     text,
     to_utc,
@@ -85,7 +85,7 @@ class ProspectSearchForm(SearchForm):
     q = SearchField(_l("Search"), description=_l("Name, e-mail or phone"))
     status = SelectField(_l("Status"), choices=enum_choices(ProspectStatus, blank=_l("Any")), default="")
     source = SelectField(_l("Source"), choices=enum_choices(ProspectSource, blank=_l("Any")), default="")
-    agent = SelectField(_l("Agent"), coerce=optional_int)
+    agent = RecordSelectField(_l("Agent"))
     unassigned = BooleanField(_l("Unassigned only"))
     sort = SelectField(_l("Sort by"), choices=choices(SORT_LABELS.items()), default="newest")
 
@@ -103,7 +103,7 @@ class ProspectForm(FlaskForm):
         _l("Status"), choices=enum_choices(ProspectStatus), default="new", validate_choice=False
     )
     lost_reason = StringField(_l("Why lost"), description=_l("Needed when the status is Lost."))
-    assigned_agent_id = SelectField(_l("Agent"), coerce=optional_int, validate_choice=False)
+    assigned_agent_id = RecordSelectField(_l("Agent"), validate_choice=False)
     marketing_consent = BooleanField(_l("Agrees to receive marketing"))
     tags = StringField(_l("Tags"), description=_l("Separate them with commas."))
     operation = SelectField(
@@ -225,7 +225,7 @@ class NoteForm(FlaskForm):
 class FollowUpForm(FlaskForm):
     due_at = LocalDateTimeField(_l("Due"), validators=[Optional()])
     title = StringField(_l("What to do"))
-    assignee_id = SelectField(_l("For"), coerce=optional_int, validate_choice=False)
+    assignee_id = RecordSelectField(_l("For"), validate_choice=False)
 
     def configure(self, user: User) -> FollowUpForm:
         """Staff plan follow-ups for anyone; agents for themselves."""
@@ -247,7 +247,7 @@ class FollowUpForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    agent_id = SelectField(_l("Agent"), coerce=optional_int, validate_choice=False)
+    agent_id = RecordSelectField(_l("Agent"), validate_choice=False)
     move_visits = BooleanField(_l("Move their future visits to the new agent"), default=True)
     move_follow_ups = BooleanField(_l("Hand their open follow-ups to the new agent"), default=True)
 

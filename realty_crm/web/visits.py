@@ -53,6 +53,7 @@ from ..services.search import Results
 from .common import PER_PAGE, actor, guard, page_arg
 from .formatting import percent
 from .forms import (
+    RecordSelectField,
     SearchForm,
     attempt,
     choices,
@@ -98,7 +99,7 @@ class WhenForm(FlaskForm):
     duration_minutes = IntegerField(
         _l("Duration (minutes)"), validators=[InputRequired(_l("Give the length in minutes."))]
     )
-    agent_id = SelectField(_l("Agent"), coerce=optional_int, validate_choice=False)
+    agent_id = RecordSelectField(_l("Agent"), validate_choice=False)
 
     def validate_start(self, field: TimeField) -> None:
         """Refuse a wall-clock time the clocks jump over on that day."""
@@ -128,12 +129,12 @@ class WhenForm(FlaskForm):
 
 
 class BookingForm(WhenForm):
-    property_id = SelectField(
-        _l("Property"), coerce=optional_int, validate_choice=False,
+    property_id = RecordSelectField(
+        _l("Property"), validate_choice=False,
         validators=[InputRequired(_l("Choose a property."))],
     )
-    prospect_id = SelectField(
-        _l("Prospect"), coerce=optional_int, validate_choice=False,
+    prospect_id = RecordSelectField(
+        _l("Prospect"), validate_choice=False,
         validators=[InputRequired(_l("Choose a prospect."))],
     )
     already_done = BooleanField(_l("It has already taken place: log it as done"))
@@ -181,7 +182,7 @@ class StatusForm(FlaskForm):
 
 
 class VisitSearchForm(SearchForm):
-    agent = SelectField(_l("Agent"), coerce=optional_int)
+    agent = RecordSelectField(_l("Agent"))
     status = SelectField(_l("Status"), choices=enum_choices(VisitStatus, blank=_l("Any")), default="")
     date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
     date_to = DateField(_l("Until"), validators=[Optional(), plausible_date])

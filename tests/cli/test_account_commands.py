@@ -186,7 +186,8 @@ def test_create_user_refuses_an_email_in_use_even_in_another_agency(
                  "--password", "long enough secret")
 
     assert result.exit_code == 1
-    assert "Another user already has this e-mail" in result.output
+    assert "This e-mail cannot be used; choose another." in result.output
+    assert "luna" not in result.output
     assert rows(User) == 1
 
 

@@ -117,7 +117,13 @@ def _csv_rows(response: Any) -> list[dict[str, str]]:
     assert response.mimetype == "text/csv"
     body = response.get_data()
     assert body.startswith(b"\xef\xbb\xbf"), "UTF-8 with a byte order mark, for Excel"
-    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    text = body.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+
+
+def _delimiter(text: str) -> str:
+    """The file's delimiter: the reader's list separator, ``;`` in Spanish and ``,`` in English."""
+    return csv.Sniffer().sniff(text.partition("\n")[0], delimiters=",;").delimiter
 
 
 def _xlsx_rows(response: Any) -> list[dict[str, Any]]:
@@ -143,7 +149,8 @@ def xlsx_rows() -> Callable[[Any], list[dict[str, Any]]]:
 def _headers(response: Any) -> list[str]:
     body = response.get_data()
     if response.mimetype == "text/csv":
-        return next(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+        text = body.decode("utf-8-sig")
+        return next(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
     sheet = openpyxl.load_workbook(io.BytesIO(body)).active
     return [cell.value for cell in next(sheet.iter_rows(max_row=1))]
 

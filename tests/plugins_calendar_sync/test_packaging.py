@@ -22,6 +22,7 @@ from realty_crm.testing.fixtures import TEST_DB_ENV
 
 PLUGIN = "calendar_sync"
 REVISION = "calendar_sync_0001"
+HEAD = "calendar_sync_0002"
 
 
 def test_the_package_declares_the_plugin_under_the_entry_point_group(app):
@@ -79,4 +80,4 @@ def test_init_creates_the_feed_table_on_a_fresh_database(
         with db.engine.connect() as conn:
             versions = set(conn.scalars(text("SELECT version_num FROM alembic_version")))
     assert columns == {"id", "agency_id", "user_id", "kind", "token_hash", "created_at", "revoked_at"}
-    assert REVISION in versions
+    assert HEAD in versions

@@ -157,7 +157,8 @@ def test_owner_held_by_a_colleague_is_not_named_to_an_agent(team, make, login, p
         ({"owner": "Nobody Here"}, "owner", "No prospect matches “Nobody Here”."),
         ({"owner": "#999999"}, "owner", "No prospect matches “#999999”."),
         ({"owner": "Nobody\x00", "owner_id": "abc"}, "owner", "No prospect matches “Nobody”."),
-        ({"listing_agent_id": "abc"}, "listing_agent_id", "could not coerce"),
+        ({"listing_agent_id": "abc"}, "listing_agent_id", "Choose one of the options."),
+        ({"listing_agent_id": "99999999999999999999"}, "listing_agent_id", "Choose one of the options."),
     ],
 )
 def test_bad_property_input_is_shown_next_to_its_field_and_nothing_is_saved(

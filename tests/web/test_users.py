@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from realty_crm import tenancy
 from realty_crm.extensions import db
@@ -26,6 +26,11 @@ def _user(email: str) -> User | None:
     return db.session.scalars(
         select(User).where(User.email == email).execution_options(**tenancy.unscoped())
     ).first()
+
+
+def _user_count() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(User).execution_options(**tenancy.unscoped()))
 
 
 def test_admin_lists_the_agencys_users_only(team, login):
@@ -84,10 +89,30 @@ def test_bad_user_input_is_refused_next_to_its_field(team, login, post, changes,
     assert _user(NEW_USER["email"]) is None
 
 
-def test_an_email_already_used_in_any_agency_is_refused(team, login, post):
-    response = post(login(team.admin), "/users/new", {**NEW_USER, "email": team.outsider.email})
+def test_an_email_already_used_in_the_agency_is_refused_naming_the_agency(team, login, post):
+    response = post(login(team.admin), "/users/new", {**NEW_USER, "email": team.agent.email.upper()})
     assert response.status_code == 409
-    assert "Another user already has this e-mail." in response.get_data(as_text=True)
+    assert "A user of your agency already has this e-mail." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("locale", "message"),
+    [("en", "This e-mail cannot be used; choose another."),
+     ("es", "Este correo electrónico no se puede usar; elige otro.")],
+)
+def test_an_email_of_another_agency_is_refused_without_revealing_it(team, login, post, locale, message):
+    team.admin.locale = locale
+    db.session.commit()
+    users_before = _user_count()
+    twin = {**NEW_USER, "name": "Twin", "email": team.outsider.email}
+    response = post(login(team.admin), "/users/new", twin)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="email-error"' in page and message in page
+    for secret in (team.other_agency.name, team.outsider.name, "another agency", "otra agencia"):
+        assert secret not in page
+    assert _user_count() == users_before
+    assert _user(team.outsider.email).agency_id == team.other_agency.id
 
 
 @pytest.mark.parametrize("name", ["José 😀", "محمد", "<script>alert(1)</script>"])

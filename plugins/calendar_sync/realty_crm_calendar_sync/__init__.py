@@ -15,10 +15,13 @@ import pluggy
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from realty_crm.models import User
+from realty_crm.models import Agency, User
 from realty_crm.plugin_host import PluginInfo
 
-from . import models  # noqa: F401 - the table is known once the plugin is loaded
+from . import (
+    feeds,
+    models,  # noqa: F401 - the table is known once the plugin is loaded
+)
 from .settings import NAME, Settings
 from .views import create_blueprint, create_feed_blueprint
 
@@ -52,6 +55,13 @@ def crm_register_blueprints() -> list[Any]:
 def crm_migrations_directory() -> Path:
     """The plugin's own Alembic branch, labelled ``calendar_sync``."""
     return Path(__file__).resolve().parent / "migrations" / "versions"
+
+
+@hookimpl
+def crm_plugin_disabled(agency: Agency) -> None:
+    """Disabled in ``agency``: revoke every feed URL issued there, so that enabling the plugin
+    again revives none of them (users create new ones)."""
+    feeds.revoke_all(agency)
 
 
 @hookimpl

@@ -25,7 +25,7 @@ from realty_crm.models import Agency, Property, Prospect, User, Visit, VisitStat
 from realty_crm.plugin_host import get_host
 from realty_crm.policy import is_staff
 from realty_crm.web.app_setup import user_language
-from sqlalchemy import Row, select
+from sqlalchemy import Row, select, update
 
 from .models import KIND_AGENT, KIND_TEAM, KINDS, CalendarFeedToken
 from .settings import NAME, Settings
@@ -85,6 +85,18 @@ def revoke_feed(actor: User, kind: str) -> CalendarFeedToken:
     feed.revoked_at = utcnow()
     db.session.commit()
     return feed
+
+
+def revoke_all(agency: Agency) -> int:
+    """Revoke every live feed of ``agency`` (the plugin is being disabled there), in the
+    caller's transaction; how many were live."""
+    result = db.session.execute(
+        update(CalendarFeedToken)
+        .where(CalendarFeedToken.agency_id == agency.id, CalendarFeedToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 def resolve(secret: str) -> tuple[CalendarFeedToken, User, Agency] | None:

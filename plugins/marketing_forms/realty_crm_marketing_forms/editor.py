@@ -15,6 +15,7 @@ from realty_crm.schemas.common import text, validate
 from realty_crm.services.transaction import commit
 from sqlalchemy import select
 
+from . import thanks_page
 from .fields import CATALOGUE, CONTACT_FIELDS, FIXED
 from .models import EnquiryForm
 
@@ -61,7 +62,7 @@ class FormIn(BaseModel):
     @field_validator("redirect_url")
     @classmethod
     def _web_address(cls, value: str) -> str:
-        if value and not re.match(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$", value):
+        if value and not thanks_page.is_acceptable(value):
             raise ValueError(_("a full web address, e.g. https://www.example.com/thanks"))
         return value
 

@@ -6,6 +6,7 @@ speed of one insert each, and nothing sent is lost if processing fails.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,7 +21,9 @@ from realty_crm.schemas.common import validate
 from realty_crm.schemas.prospect import ProspectCreate
 from realty_crm.services import prospects
 from realty_crm.services.transaction import commit
-from sqlalchemy import update
+from sqlalchemy import Table, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .fields import CATALOGUE, CONTACT_FIELDS, FIXED, field_of, prospect_input
 from .models import EnquiryForm, FormSubmission
@@ -32,6 +35,9 @@ CONSENT_FIELD = "marketing_consent"
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 # a page left open longer than this must be reloaded before it is sent
 TOKEN_MAX_AGE = 2 * 24 * 3600
+# the random part of a token, which a submission keeps: one submission per token
+NONCE_BYTES = 16
+NONCE_CHARS = 32
 FORM_ERROR = "__form__"
 
 
@@ -40,24 +46,30 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def form_token(form: EnquiryForm) -> str:
-    """The signed token a form page carries: which form, and when the page was served."""
-    return _serializer().dumps(form.id)
+    """The signed token a form page carries: which form, a random nonce that makes it good for
+    one submission, and when the page was served."""
+    return _serializer().dumps([form.id, secrets.token_urlsafe(NONCE_BYTES)])
 
 
-def _check_token(form: EnquiryForm, token: str, min_fill_seconds: int) -> None:
-    """Refuse a token of another form, an old page, or a page sent faster than a person types."""
+def _check_token(form: EnquiryForm, token: str, min_fill_seconds: int) -> str:
+    """The token's nonce; refuse a token of another form, an old page, or a page sent faster
+    than a person types."""
+    unreadable = _("This form could not be read. Check your answers and send them again.")
     try:
-        form_id, signed_at = _serializer().loads(token, max_age=TOKEN_MAX_AGE, return_timestamp=True)
+        payload, signed_at = _serializer().loads(token, max_age=TOKEN_MAX_AGE, return_timestamp=True)
     except SignatureExpired:
         raise _form_error(_("This page was open too long. Check your answers and send them again.")) from None
     except BadSignature:
-        raise _form_error(_("This form could not be read. Check your answers and send them again.")) from None
-    if form_id != form.id:
-        raise _form_error(_("This form could not be read. Check your answers and send them again."))
+        raise _form_error(unreadable) from None
+    # a token of the format before nonces (a bare form id) is refused like a foreign one
+    if not (isinstance(payload, list) and len(payload) == 2 and payload[0] == form.id
+            and isinstance(payload[1], str) and 0 < len(payload[1]) <= NONCE_CHARS):
+        raise _form_error(unreadable)
     if (utcnow() - signed_at).total_seconds() < min_fill_seconds:
         raise _form_error(
             _("That was quicker than a person can type. Check your answers and send them again.")
         )
+    return payload[1]
 
 
 def _form_error(message: str) -> ValidationFailed:
@@ -117,8 +129,9 @@ def receive(form: EnquiryForm, raw: Mapping[str, str], min_fill_seconds: int) ->
     the submission's id.
 
     Returns None for a robot caught by the honeypot (counted on the form, nothing kept).
-    Bad answers, an old or foreign page, a page sent too fast: ``ValidationFailed`` with a
-    message per field (``__form__`` for the form as a whole), nothing kept.
+    Bad answers, an old or foreign page, a page sent too fast, a page already sent (its token
+    used): ``ValidationFailed`` with a message per field (``__form__`` for the form as a
+    whole), nothing kept.
     """
     if raw.get(HONEYPOT):
         form_id = form.id
@@ -130,7 +143,7 @@ def receive(form: EnquiryForm, raw: Mapping[str, str], min_fill_seconds: int) ->
         )
         commit()
         return None
-    _check_token(form, raw.get(TOKEN_FIELD, ""), min_fill_seconds)
+    nonce = _check_token(form, raw.get(TOKEN_FIELD, ""), min_fill_seconds)
     answers = answers_of(form, raw)
     consent = bool(form.consent_text) and raw.get(CONSENT_FIELD) in ("on", "yes", "true", "1")
     data = _check_answers(form, answers, consent)
@@ -139,19 +152,33 @@ def receive(form: EnquiryForm, raw: Mapping[str, str], min_fill_seconds: int) ->
     # read into a write while a worker is processing, so the write starts afresh (and the
     # records read so far are expired: nothing below reads them)
     begin_write()
-    # one plain INSERT: the busiest write of a burst skips the unit of work
+    # one plain INSERT: the busiest write of a burst skips the unit of work; a token already
+    # used (even by a post racing this one) inserts nothing, the unique index decides
     table = FormSubmission.__table__
     submission_id = db.session.execute(
-        table.insert()
+        _insert_once(table)
         .values(
             agency_id=agency_id,
             form_id=form_id,
+            token_nonce=nonce,
             prospect_data=data,
             message=answers.get("message", ""),
             property_reference=answers.get("property_reference", ""),
             **{name: (raw.get(name) or "").strip()[:200] for name in UTM_FIELDS},
         )
+        .on_conflict_do_nothing(index_elements=[table.c.form_id, table.c.token_nonce])
         .returning(table.c.id)
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if submission_id is None:
+        db.session.rollback()
+        raise _form_error(_(
+            "We already have this enquiry, thank you. To send another one, send the form again."
+        ))
     commit()
     return int(submission_id)
+
+
+def _insert_once(table: Table) -> Any:
+    """An INSERT of the database's dialect, which can skip a row that breaks a unique index."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)

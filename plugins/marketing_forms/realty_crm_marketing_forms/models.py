@@ -51,11 +51,15 @@ class FormSubmission(TenantMixin, db.Model):
     __table_args__ = (
         sa.Index("ix_marketing_form_submissions_queue", "agency_id", "status", "id"),
         sa.Index("ix_marketing_form_submissions_form", "agency_id", "form_id", "received_at"),
+        # one submission per form page: a replayed token stores nothing (older rows hold NULL)
+        sa.Index("uq_marketing_form_submissions_token", "form_id", "token_nonce", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("marketing_forms.id", ondelete="CASCADE"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the random part of the page's token it was sent with (None: sent before tokens had one)
+    token_nonce: Mapped[str | None] = mapped_column(sa.String(32))
     status: Mapped[SubmissionStatus] = mapped_column(
         str_enum(SubmissionStatus, "submission_status"), default=SubmissionStatus.PENDING
     )

@@ -9,7 +9,6 @@ happens right after the answer has gone out (and, for any left behind, in the sc
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -22,7 +21,7 @@ from realty_crm.plugin_host import get_host
 from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
-from . import inline, intake
+from . import inline, intake, thanks_page
 from .fields import CATALOGUE
 from .models import EnquiryForm
 from .settings import NAME, Settings
@@ -112,7 +111,8 @@ def send(agency_slug: str, form_slug: str) -> Any:
     processing.begin()
     try:
         submission = intake.receive(form, raw, _settings(agency).min_fill_seconds)
-        if redirect_url:
+        # an address saved before the rules of ``thanks_page`` is not followed: the thanks page is
+        if redirect_url and thanks_page.is_acceptable(redirect_url):
             response = redirect(redirect_url, 303)
         else:
             response = current_app.make_response(render_template(f"{NAME}/thanks.html", **thanks))
@@ -130,12 +130,11 @@ def send(agency_slug: str, form_slug: str) -> Any:
 def _frame_anywhere(response: Response) -> Response:
     """The form is made to be framed by the agency's own site: allow any parent page, and (on
     the form's own page, whose policy governs where sending it may lead) the form's thank-you
-    address."""
+    address's origin, rebuilt from its checked parts (never the stored text)."""
     form_action = "'self'"
-    target = g.get("marketing_forms_thanks_page", "")
+    target = thanks_page.origin(g.get("marketing_forms_thanks_page", ""))
     if target:
-        parts = urlsplit(target)
-        form_action += f" {parts.scheme}://{parts.netloc}"
+        form_action += f" {target}"
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         f"frame-ancestors *; form-action {form_action}; base-uri 'self'"
