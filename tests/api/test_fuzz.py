@@ -133,8 +133,9 @@ def _date_fields() -> Iterator[Any]:
     for method, path, operation in _operations():
         for param in operation.get("parameters", []):
             if param["in"] == "query" and (fmt := _format(param["schema"])):
-                yield pytest.param(method, path, "query", param["name"], fmt,
-                                   id=f"{method} {path} ?{param['name']}", marks=_known(method, path, param["name"]))
+                name = param["name"]
+                yield pytest.param(method, path, "query", name, fmt,
+                                   id=f"{method} {path} ?{name}", marks=_known(method, path, name))
         if (body := _body_schema(operation)) is not None:
             for name, prop in body[1].get("properties", {}).items():
                 if fmt := _format(prop):
