@@ -75,8 +75,8 @@ def refuse_nul_bytes() -> None:
     fields = _fields_with_nul()
     if not fields:
         return
-    reason = _("must not contain a NUL character (\\0)")
     if is_api:
+        reason = _("must not contain a NUL character (\\0)")
         raise ValidationFailed(_("Some fields are not valid."), dict.fromkeys(fields, reason))
     raise ServiceError(
         _(
