@@ -18,6 +18,7 @@ from .. import PROJECT_ROOT, database, health, plugin_host, request_log, tenancy
 from ..extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from ..models import User
 from ..server_timing import ServerTiming
+from . import nul_bytes
 from .errors import API_PREFIX
 
 
@@ -163,6 +164,7 @@ def setup(app: Flask) -> None:
 
     request_log.init_app(app)
     app.before_request(_enter_user_scope)
+    nul_bytes.install(app)
     app.after_request(_security_headers)
 
     from ..api import blueprint as api_blueprint

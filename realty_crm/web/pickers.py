@@ -41,7 +41,7 @@ class Resolved:
 
 
 def _query() -> str:
-    return request.args.get("q", "")[:MAX_QUERY].replace("\x00", "")
+    return request.args.get("q", "")[:MAX_QUERY]
 
 
 def prospect_hint(prospect: Prospect) -> str:
@@ -97,7 +97,7 @@ def resolve_prospect(ident: int | None, typed: str | None, keep: Prospect | None
     fills both), else the one prospect the text (a name, an e-mail, a phone, "#123") matches.
     ``keep`` is the prospect the record already names: kept as it is even when the user may
     not open it."""
-    typed = (typed or "").replace("\x00", "").strip()[:MAX_QUERY]
+    typed = (typed or "").strip()[:MAX_QUERY]
     if not typed:
         return Resolved()
     if keep is not None and ident == keep.id and typed == keep.full_name:

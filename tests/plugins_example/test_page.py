@@ -107,7 +107,7 @@ def test_feedback_written_on_the_visits_own_page_settles_the_debrief_too(sol, lo
     ("", "Write at least 20 characters."),
     ("   too short   ", "Write at least 20 characters."),
     ("x" * 5001, "5000"),
-    ("Nice flat, but\x00 the door", "control"),
+    ("Nice flat, but\x01 the door", "control"),
 ])
 def test_bad_feedback_is_refused_next_to_its_box_and_nothing_is_written(
     sol, login, debriefs, feedback, message

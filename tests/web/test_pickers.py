@@ -40,7 +40,7 @@ def test_another_agencys_records_never_appear(people, login):
     assert _labels(login(people.outsider).get("/pick/prospects?q=ruiz")) == ["Ignacio Ruiz"]
 
 
-@pytest.mark.parametrize("q", ["", "   ", "\x00", "%", "_", "a" * 5000, "'; drop table prospects; --"])
+@pytest.mark.parametrize("q", ["", "   ", "%", "_", "a" * 5000, "'; drop table prospects; --"])
 def test_odd_queries_find_nothing_and_break_nothing(people, login, q):
     client = login(people.manager)
     assert _labels(client.get("/pick/prospects", query_string={"q": q})) == []
