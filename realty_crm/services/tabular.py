@@ -24,6 +24,8 @@ from typing import IO, Any
 import xlsxwriter
 from flask import Response, send_file, stream_with_context
 
+from ..dates import day_in_range
+
 FORMATS = ("csv", "xlsx")
 # a spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -126,6 +128,9 @@ class _Sheet:
             worksheet.write_number(row, column, value)
         elif isinstance(value, Decimal):
             worksheet.write_number(row, column, number(value))
+        elif isinstance(value, date) and not day_in_range(value):
+            # a stored value beyond the app's range (and Excel's calendar): kept as its text
+            worksheet.write_string(row, column, text(value))
         elif isinstance(value, datetime):
             # Excel has no time zones: the cell holds the wall clock the caller chose
             worksheet.write_datetime(row, column, value.replace(tzinfo=None), self.moment)

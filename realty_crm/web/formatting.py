@@ -10,19 +10,11 @@ from typing import Any
 from babel import Locale
 from babel.numbers import format_percent
 from flask import Flask
-from flask_babel import (
-    format_currency,
-    format_date,
-    format_datetime,
-    format_decimal,
-    format_time,
-    format_timedelta,
-    get_locale,
-    to_user_timezone,
-)
+from flask_babel import format_currency, format_decimal, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..dates import clock, day, isoday, raw_time, when
 from ..labels import label, language_name
 from ..models import utcnow
 
@@ -44,21 +36,6 @@ def money(value: Decimal | int | None, currency: str | None = None) -> str:
     return format_currency(amount, currency, format=_CENTS.sub("", pattern), currency_digits=False)
 
 
-def when(value: datetime | None, fmt: str = "short") -> str:
-    """A date-time in the user's (else the agency's) time zone and language."""
-    return format_datetime(value, fmt) if value else ""
-
-
-def clock(value: datetime | None, fmt: str = "short") -> str:
-    """The time of day of a date-time, in the user's time zone and language."""
-    return format_time(value, fmt) if value else ""
-
-
-def isoday(value: datetime | None) -> str:
-    """The day of a date-time in the user's time zone, as ``YYYY-MM-DD`` (for links)."""
-    return to_user_timezone(value).date().isoformat() if value else ""
-
-
 def iso_when(value: str | None, fmt: str = "short") -> str:
     """An ISO 8601 date-time kept as text (timeline data) shown like ``when``."""
     if not value:
@@ -74,7 +51,10 @@ def age(value: datetime | None) -> str:
     """How long ago ``value`` was, in words ("3 days ago")."""
     if value is None:
         return ""
-    return format_timedelta(value - utcnow(), add_direction=True)
+    try:
+        return format_timedelta(value - utcnow(), add_direction=True)
+    except (OverflowError, ValueError):
+        return raw_time(value)
 
 
 def duration(seconds: int | None) -> str:
@@ -95,10 +75,6 @@ def plain(value: Any) -> str:
         return ", ".join(label(item) for item in value)
     return label(value)
 
-
-def day(value: datetime | None, fmt: str = "medium") -> str:
-    """A date in the user's time zone and language."""
-    return format_date(value, fmt) if value else ""
 
 
 def percent(value: float | int | None) -> str:

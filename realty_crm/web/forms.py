@@ -20,8 +20,17 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import escape
 from sqlalchemy import or_, select
-from wtforms import DateTimeLocalField, Field, SelectChoice, SelectMultipleField, ValidationError, widgets
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    Field,
+    SelectChoice,
+    SelectMultipleField,
+    ValidationError,
+    widgets,
+)
 
+from .. import dates
 from ..collation import collated
 from ..errors import ServiceError
 from ..extensions import db
@@ -33,8 +42,6 @@ T = TypeVar("T")
 # keys of ServiceError.details that are data for the view, not messages for a field
 NON_FIELD_KEYS = {"existing_id", "clash", "clashing_visit_id", "clashing_visit"}
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(2999, 12, 31)
 
 
 def choices(pairs: Iterable[tuple[Any, Any]], blank: Any = None) -> list[SelectChoice]:
@@ -88,17 +95,8 @@ def local_now() -> datetime:
 
 
 def plausible_day(day: date) -> bool:
-    """Whether a typed date is within the years the app works with (the far ends of the calendar
-    cannot even be converted between time zones)."""
-    return FIRST_DAY <= day <= LAST_DAY
-
-
-def plausible_date(_form: FlaskForm, field: Field) -> None:
-    """A date field validator: refuse dates outside the years the app works with."""
-    if isinstance(field.data, date) and not plausible_day(field.data):
-        raise ValidationError(
-            _("Pick a date between %(first)s and %(last)s.", first=FIRST_DAY.year, last=LAST_DAY.year)
-        )
+    """Whether a typed date is within the years the app works with (``realty_crm.dates``)."""
+    return dates.day_in_range(day)
 
 
 def local_datetime(day: date, clock: time) -> datetime:
@@ -114,13 +112,34 @@ def local_datetime(day: date, clock: time) -> datetime:
     return value
 
 
+class DayField(DateField):
+    """A date input that refuses days outside the app's range (``realty_crm.dates``)."""
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if isinstance(self.data, date) and not dates.day_in_range(self.data):
+            self.data = None  # nothing downstream may compute with it
+            raise ValidationError(dates.day_message())
+
+
 class LocalDateTimeField(DateTimeLocalField):
-    """A ``datetime-local`` input read and shown in the signed-in user's time zone."""
+    """A ``datetime-local`` input read in the signed-in user's time zone, within the app's range."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("format", LOCAL_FORMATS)
         kwargs.setdefault("tz", user_zone)
         super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if isinstance(self.data, datetime) and not dates.instant_in_range(self.data):
+            self.data = None
+            raise ValidationError(dates.instant_message())
+
+    def _value(self) -> str:
+        if not self.raw_data and isinstance(self.data, datetime) and self.data.tzinfo is not None:
+            local = dates.to_zone(self.data, self._resolve_tz() or UTC)
+            if local is None:  # a stored value beyond the calendar: show it as it is, in UTC
+                return self.data.replace(tzinfo=None).strftime(self.format[0])
+        return str(super()._value())
 
 
 class CheckboxListField(SelectMultipleField):

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import Optional, ValidationError
 
 from .. import tenancy
@@ -21,7 +21,7 @@ from ..models import Role, User, utcnow
 from ..policy import Action
 from ..services import accounts, search
 from .common import PER_PAGE, actor, guard, page_arg
-from .forms import attempt, enum_choices, join_list, plausible_date, split_list, text
+from .forms import DayField, attempt, enum_choices, join_list, split_list, text
 
 blueprint = Blueprint("users", __name__, url_prefix="/users")
 guard(blueprint, Action.MANAGE_USERS)
@@ -56,16 +56,16 @@ class UserCreateForm(_UserFields):
 
 class UserEditForm(_UserFields):
     active = BooleanField(_l("Active (can sign in)"))
-    away_from = DateField(
-        _l("Away from"), validators=[Optional(), plausible_date],
+    away_from = DayField(
+        _l("Away from"), validators=[Optional()],
         description=_l("First day of an absence: no new leads are assigned to them by rule."),
     )
-    away_until = DateField(
-        _l("Away until"), validators=[Optional(), plausible_date],
+    away_until = DayField(
+        _l("Away until"), validators=[Optional()],
         description=_l("Last day of the absence (included). Leave both blank when they are here."),
     )
 
-    def validate_away_until(self, field: DateField) -> None:
+    def validate_away_until(self, field: DayField) -> None:
         if field.data and self.away_from.data and field.data < self.away_from.data:
             raise ValidationError(_("The last day of the absence is before its first day."))
 
