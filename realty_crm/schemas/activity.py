@@ -22,6 +22,16 @@ class CallCreate(InputModel):
     follow_up_title: text(200) = ""  # type: ignore[valid-type]
 
 
+class CallUpdate(InputModel):
+    """A correction of a logged call: only the fields sent change."""
+
+    occurred_at: Instant = None  # type: ignore[assignment]
+    direction: CallDirection = None  # type: ignore[assignment]
+    outcome: CallOutcome = None  # type: ignore[assignment]
+    duration_seconds: int = Field(default=None, ge=0, le=24 * 3600)  # type: ignore[assignment]
+    summary: text(5000) = None  # type: ignore[valid-type,assignment]
+
+
 class CallOut(OutputModel):
     id: int
     prospect_id: int

@@ -20,6 +20,8 @@ from ..models import utcnow
 
 # the fraction digits of a currency pattern, dropped for whole amounts
 _CENTS = re.compile(r"\.0+")
+# a time kept as text in timeline data
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
 
 
 def money(value: Decimal | int | None, currency: str | None = None) -> str:
@@ -66,9 +68,12 @@ def duration(seconds: int | None) -> str:
 
 
 def plain(value: Any) -> str:
-    """A stored value (timeline change data) as short text: lists joined, blanks as a dash."""
+    """A stored value (timeline change data) as short text: lists joined, blanks as a dash,
+    times (ISO 8601 text) in the reader's zone and language."""
     if value is None or value == "" or value == []:
         return "—"
+    if isinstance(value, str) and _ISO_TIME.fullmatch(value):
+        return iso_when(value)
     if isinstance(value, bool):
         return str(_l("Yes") if value else _l("No"))
     if isinstance(value, list | tuple):

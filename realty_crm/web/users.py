@@ -17,6 +17,7 @@ from wtforms.validators import Optional, ValidationError
 
 from .. import tenancy
 from ..collation import collated
+from ..dates import to_zone
 from ..models import Role, User, utcnow
 from ..policy import Action
 from ..services import accounts, search
@@ -87,10 +88,12 @@ def _day_start(day: date | None, zone: ZoneInfo) -> datetime | None:
 
 def away_days(user: User, zone: ZoneInfo) -> tuple[date | None, date | None]:
     """A user's absence as the first and last days (included) in ``zone``."""
-    first = user.away_from.astimezone(zone).date() if user.away_from else None
+    start = to_zone(user.away_from, zone) if user.away_from else None
+    back = to_zone(user.away_until, zone) if user.away_until else None
     # a stored end is the first moment back: the last day away is the day before it
-    last = (user.away_until.astimezone(zone) - timedelta(microseconds=1)).date() if user.away_until else None
-    return first, last
+    # (a stored time beyond the calendar's ends shows as no day: the form asks for it anew)
+    last = (back.replace(tzinfo=None) - timedelta(microseconds=1)).date() if back and back.year > 1 else None
+    return (start.date() if start else None), last
 
 
 @blueprint.get("")
