@@ -217,7 +217,8 @@ def _day_heading(day: date) -> str:
 
 
 def _date_arg(today: date) -> tuple[date, str | None]:
-    """The ``date`` query argument, or today with the reason it could not be used."""
+    """The ``date`` query argument, or today with the reason it could not be used (a list's
+    filter: shown on the field, the page still answers)."""
     raw = request.args.get("date", "")
     if not raw:
         return today, None
@@ -231,7 +232,7 @@ def _date_arg(today: date) -> tuple[date, str | None]:
 
 
 @blueprint.get("")
-def index() -> tuple[str, int]:
+def index() -> str:
     """``?view=day|week&date=YYYY-MM-DD&agent=<id>|all``: the grid, or the team's week at a glance."""
     user = actor()
     view = request.args.get("view") if request.args.get("view") in VIEWS else "day"
@@ -295,4 +296,4 @@ def index() -> tuple[str, int]:
         day_url=lambda d, a=None: link(view="day", date=d.isoformat(), **({"agent": a} if a else {})),
         week_url=link(view="week"),
         today=today,
-    ), 422 if date_error else 200
+    )
