@@ -32,12 +32,14 @@ def test_agent_corrects_their_call_through_the_api(api, make, office):
     call_id = call.id
     response = api(office.agent).patch(
         f"/api/v1/calls/{call_id}",
-        json={"occurred_at": "2025-03-01T12:30:00+01:00", "outcome": "voicemail", "summary": "Left a message"},
+        json={"occurred_at": "2025-03-01T12:30:00+01:00", "outcome": "voicemail",
+              "summary": "Left a message"},
     )
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["occurred_at"].startswith("2025-03-01T11:30:00")
-    assert (body["outcome"], body["summary"], body["duration_seconds"]) == ("voicemail", "Left a message", 120)
+    assert (body["outcome"], body["summary"]) == ("voicemail", "Left a message")
+    assert body["duration_seconds"] == 120
     db.session.expire_all()
     prospect = db.session.get(Prospect, office.prospect.id)
     assert prospect.last_contacted_at == datetime(2025, 3, 1, 11, 30, tzinfo=UTC)
@@ -85,7 +87,8 @@ def test_another_agents_call_is_forbidden_and_unchanged(api, make, office, metho
     call = make.call(office.agent, office.prospect)
     call_id = call.id
     before, entries = _call_row(call_id), _timeline_count()
-    response = getattr(api(office.colleague), method)(f"/api/v1/calls/{call_id}", json={"summary": "Mine now"})
+    client = api(office.colleague)
+    response = getattr(client, method)(f"/api/v1/calls/{call_id}", json={"summary": "Mine now"})
     assert response.status_code == 403
     assert _call_row(call_id) == before and _timeline_count() == entries
 
