@@ -6,8 +6,13 @@ time zone, for a naive form value) is applied; every date is a day between ``FIR
 ``LAST_DAY``. Outside that range Python's ``datetime`` cannot even convert between time zones
 (``0001-01-01T00:00:00+14:00`` is in year 0), and nobody books a visit for 1850.
 
+The API's types (``schemas.common.Instant``/``Day``, also the ``from``/``to`` query values) and
+the forms' fields (``web.forms.LocalDateTimeField``/``DayField``) all check with this module.
+
 Rows stored before the range was enforced may still hold such values: readers convert them
-with ``to_zone``, which answers None instead of raising.
+with ``to_zone``, which answers None instead of raising, and show them with ``when``, ``clock``,
+``day`` and ``isoday`` (the Jinja filters of the same names), which fall back to the stored
+UTC text.
 """
 
 from __future__ import annotations

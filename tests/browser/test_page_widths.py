@@ -120,8 +120,9 @@ def demo(app: Flask) -> Agency:
         ).first()
         assert visit is not None, "the demo gives the agent no visit"
         # a call the agent logged with that prospect, for the page that corrects it
-        call = calls.log_call(agent, {"prospect_id": visit.prospect_id, "direction": "outbound",
-                                      "outcome": "answered", "summary": "Llamada de prueba"})
+        call = calls.log_call(manager, {"prospect_id": visit.prospect_id, "agent_id": agent.id,
+                                        "direction": "outbound", "outcome": "answered",
+                                        "summary": "Llamada de prueba"})
         upload = prospect_import.upload(
             manager, "leads.csv",
             "name,email,phone\nMaría de los Ángeles Fernández-Villaverde,"

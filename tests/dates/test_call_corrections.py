@@ -190,3 +190,19 @@ def test_a_colleague_sees_no_link_and_cannot_open_the_form(login, make, office):
     edit_url = f"/prospects/{office.prospect.id}/calls/{call_id}/edit"
     assert client.get(edit_url).status_code == 403
     assert _call_row(call_id) is not None
+
+
+def test_the_correction_page_and_its_refusal_speak_spanish(login, make, office):
+    office.agent.locale = "es"
+    db.session.commit()
+    call_id = make.call(office.agent, office.prospect).id
+    client = login(office.agent)
+    edit_url = f"/prospects/{office.prospect.id}/calls/{call_id}/edit"
+    page = client.get(edit_url).get_data(as_text=True)
+    assert "Corregir una llamada con" in page and "Eliminar la llamada" in page
+    response = client.post(edit_url, data={
+        "csrf_token": form_token(client, edit_url), "occurred_at": "0001-01-01T00:00",
+        "direction": "inbound", "outcome": "busy", "duration_minutes": "2", "summary": "x",
+    })
+    assert response.status_code == 422
+    assert "Indica una fecha y hora entre 1900-01-01 y 2199-12-31 (UTC)." in response.get_data(as_text=True)
