@@ -135,10 +135,8 @@ class LocalDateTimeField(DateTimeLocalField):
             raise ValidationError(dates.instant_message())
 
     def _value(self) -> str:
-        if not self.raw_data and isinstance(self.data, datetime) and self.data.tzinfo is not None:
-            local = dates.to_zone(self.data, self._resolve_tz() or UTC)
-            if local is None:  # a stored value beyond the calendar: show it as it is, in UTC
-                return self.data.replace(tzinfo=None).strftime(self.format[0])
+        if not self.raw_data and isinstance(self.data, datetime) and not dates.instant_in_range(self.data):
+            return ""  # a stored value outside the range is typed anew (no zone may even hold it)
         return str(super()._value())
 
 
