@@ -104,6 +104,14 @@ def configure(app: Flask) -> None:
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options["connect_args"] = {"timeout": 15, **options.get("connect_args", {})}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # times are read in UTC whatever the server's zone: a stored time near the calendar's
+        # ends (year 1, 9999) seen in a local zone falls outside what Python's datetime holds
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args["options"] = f"{connect_args.get('options', '')} -c timezone=UTC".strip()
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def install_events(app: Flask) -> None:

@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Annotated
 
 from flask_babel import gettext as _
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, Field
 
 from ..models import AssignmentRule, Role
 from ..timezones import is_canonical
-from .common import Email, InputModel, Name, OutputModel, Phone, blank_none, text
+from .common import Email, InputModel, Instant, Name, OutputModel, Phone, blank_none, text
 
 SUPPORTED_LOCALES = ("en", "es")
 
@@ -108,5 +108,5 @@ class UserUpdate(InputModel):
     languages: list[text(10, 2)] = Field(default=None, max_length=10)  # type: ignore[valid-type,assignment]
     locale: blank_none(Locale) = None
     timezone: blank_none(TimeZone) = None
-    away_from: AwareDatetime | None = None
-    away_until: AwareDatetime | None = None
+    away_from: Instant | None = None
+    away_until: Instant | None = None

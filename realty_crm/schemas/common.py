@@ -17,6 +17,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -26,6 +27,7 @@ from pydantic import (
     ValidationInfo,
 )
 
+from .. import dates
 from ..errors import ValidationFailed
 from ..tenancy import MAX_ID
 
@@ -105,6 +107,39 @@ Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 Tag = text(50, 1)
 # the id of a record another field points to (a larger number cannot be one, and SQLite cannot bind it)
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# every date-time the API takes (bodies and queries): with an offset, within the app's range
+Instant = Annotated[
+    AwareDatetime,
+    AfterValidator(dates.check_instant),
+    Field(
+        description=dates.RANGE_DESCRIPTION,
+        json_schema_extra={"formatMinimum": dates.EARLIEST_TEXT, "formatMaximum": dates.LATEST_TEXT},
+    ),
+]
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: Any) -> Any:
+    """Only ``YYYY-MM-DD`` text (or a date) is a day; pydantic would also read numbers as times."""
+    if isinstance(value, str) and not _ISO_DAY.fullmatch(value.strip()):
+        raise ValueError(_("Input should be a valid date in the format YYYY-MM-DD"))
+    if not isinstance(value, str | date):
+        raise ValueError(_("Input should be a valid date in the format YYYY-MM-DD"))
+    return value.strip() if isinstance(value, str) else value
+
+
+# every date the API takes (bodies and queries): YYYY-MM-DD within the app's range
+Day = Annotated[
+    date,
+    BeforeValidator(_iso_day),
+    AfterValidator(dates.check_day),
+    Field(
+        description=dates.DAY_RANGE_DESCRIPTION,
+        json_schema_extra={
+            "formatMinimum": dates.FIRST_DAY.isoformat(), "formatMaximum": dates.LAST_DAY.isoformat()
+        },
+    ),
+]
 
 
 def blank_none(inner: Any) -> Any:

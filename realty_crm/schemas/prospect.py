@@ -6,10 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
 from ..models import Operation, PropertyType, ProspectSource, ProspectStatus
-from .common import Amount, Email, Id, InputModel, Name, OutputModel, Phone, Tag, blank_none, text
+from .common import Amount, Email, Id, InputModel, Instant, Name, OutputModel, Phone, Tag, blank_none, text
 
 
 class Requirements(InputModel):
@@ -48,7 +48,7 @@ class ProspectFields(InputModel):
     requirements: Requirements = Field(default_factory=Requirements)
     marketing_consent: bool = False
     tags: list[Tag] = Field(default_factory=list, max_length=30)  # type: ignore[valid-type]
-    next_follow_up_at: AwareDatetime | None = None
+    next_follow_up_at: Instant | None = None
 
 
 class ProspectCreate(ProspectFields):

@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from flask_babel import gettext as _
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from ..models import ProspectSource, ProspectStatus
-from .common import Id
-
-FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(2999, 12, 31)
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_day(value: Any) -> Any:
-    """Only ``YYYY-MM-DD`` text (or a date) is a day; pydantic would also read numbers as times."""
-    if isinstance(value, str) and not _ISO_DAY.fullmatch(value.strip()):
-        raise ValueError(_("Input should be a valid date in the format YYYY-MM-DD"))
-    if not isinstance(value, str | date):
-        raise ValueError(_("Input should be a valid date in the format YYYY-MM-DD"))
-    return value.strip() if isinstance(value, str) else value
-
-
-Day = Annotated[date, BeforeValidator(_iso_day), Field(ge=FIRST_DAY, le=LAST_DAY)]
+from .common import Day, Id
 
 
 class ReportQuery(BaseModel):

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from flask_babel import gettext as _
-from pydantic import AwareDatetime, BeforeValidator, Field
+from pydantic import BeforeValidator, Field
 
 from ..models import VisitStatus
-from .common import Id, InputModel, OutputModel, blank_none, text
+from .common import Id, InputModel, Instant, OutputModel, blank_none, text
 
 
 def _not_a_bool(value: Any) -> Any:
@@ -27,8 +27,8 @@ class VisitCreate(InputModel):
     property_id: Id
     prospect_id: Id
     agent_id: Id | None = None
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime | None = None
+    starts_at: Instant
+    ends_at: Instant | None = None
     duration_minutes: Minutes | None = None
     status: VisitStatus = VisitStatus.SCHEDULED
     feedback: blank_none(text(5000)) = None
@@ -38,8 +38,8 @@ class VisitCreate(InputModel):
 class VisitUpdate(InputModel):
     """Reschedule (times, agent), move along the lifecycle (status), or record the outcome."""
 
-    starts_at: AwareDatetime = None  # type: ignore[assignment]
-    ends_at: AwareDatetime = None  # type: ignore[assignment]
+    starts_at: Instant = None  # type: ignore[assignment]
+    ends_at: Instant = None  # type: ignore[assignment]
     duration_minutes: Minutes = None  # type: ignore[assignment]
     agent_id: Id = None  # type: ignore[assignment]
     status: VisitStatus = None  # type: ignore[assignment]

@@ -22,7 +22,7 @@ from ..models import (
     utcnow,
 )
 from ..policy import Action, is_staff, require
-from ..schemas.activity import CallCreate, FollowUpCreate, FollowUpUpdate
+from ..schemas.activity import CallCreate, CallUpdate, FollowUpCreate, FollowUpUpdate
 from ..schemas.common import validate
 from ..tenancy import get_or_404
 from . import activity
@@ -108,6 +108,85 @@ def log_call(actor: User, data: dict[str, Any]) -> Call:
         _add_follow_up(actor, prospect, agent, values.follow_up_at, values.follow_up_title)
     commit()
     return call
+
+
+CALL_FIELDS = ("occurred_at", "direction", "outcome", "duration_seconds", "summary")
+
+
+def _timeline_value(value: Any) -> Any:
+    """A call's field as the timeline keeps it: times as ISO text, enums as their value."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return getattr(value, "value", value)
+
+
+def _refresh_contact(prospect: Prospect) -> None:
+    """Work the prospect's last and first contact out again from the calls it still has."""
+    db.session.flush()
+    prospect.last_contacted_at = db.session.scalar(
+        select(func.max(Call.occurred_at)).where(Call.prospect_id == prospect.id)
+    )
+    prospect.first_contacted_at = db.session.scalar(
+        select(func.min(Call.occurred_at)).where(
+            Call.prospect_id == prospect.id, Call.outcome == CallOutcome.ANSWERED
+        )
+    )
+
+
+def get_call(actor: User, call_id: Any, action: Action = Action.VIEW) -> Call:
+    """A call of the agency that ``actor`` may see (or change), else 404 (another agency's) / 403."""
+    call = get_or_404(Call, call_id)
+    require(actor, action, call)
+    return call
+
+
+def update_call(actor: User, call: Call, data: dict[str, Any]) -> Call:
+    """Correct a logged call: its author, or an admin or manager of the agency.
+
+    Only the fields sent change; the timeline records what changed (old and new values),
+    and the prospect's last and first contact are worked out again.
+    """
+    require(actor, Action.EDIT, call)
+    sent = validate(CallUpdate, data).model_dump(exclude_unset=True)
+    for field, value in sent.items():
+        if value is None:
+            message = _("This field cannot be empty.")
+            raise ValidationFailed(message, {field: message})
+    if "occurred_at" in sent and sent["occurred_at"] > utcnow() + MAX_FUTURE:
+        message = _("A call cannot be logged in the future.")
+        raise ValidationFailed(message, {"occurred_at": message})
+    prospect = call.prospect
+    hold(prospect)  # its last and first contact are worked out from what it holds now
+    changes = {}
+    for field in CALL_FIELDS:
+        if field in sent and sent[field] != getattr(call, field):
+            changes[field] = [_timeline_value(getattr(call, field)), _timeline_value(sent[field])]
+            setattr(call, field, sent[field])
+    if changes:
+        activity.record(
+            ActivityKind.CALL, actor, prospect=prospect, subject_id=call.id,
+            data={"event": "corrected", "changes": changes},
+        )
+        _refresh_contact(prospect)
+    commit()
+    return call
+
+
+def delete_call(actor: User, call: Call) -> None:
+    """Delete a call logged by mistake: its author, or an admin or manager of the agency.
+
+    The timeline keeps its entry and adds one saying it was deleted, with what it held.
+    """
+    require(actor, Action.EDIT, call)
+    prospect = call.prospect
+    hold(prospect)
+    activity.record(
+        ActivityKind.CALL, actor, prospect=prospect, subject_id=call.id,
+        data={"event": "deleted", **{field: _timeline_value(getattr(call, field)) for field in CALL_FIELDS}},
+    )
+    db.session.delete(call)
+    _refresh_contact(prospect)
+    commit()
 
 
 def _add_follow_up(

@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func
 
 from .. import tenancy
+from ..dates import to_zone
 from ..extensions import db
 from ..models import (
     Call,
@@ -91,8 +92,8 @@ def yes_no(_zone: tzinfo) -> Shown:
 
 
 def local_time(zone: tzinfo) -> Shown:
-    """A stored (UTC) time as the agency's wall clock, still aware."""
-    return lambda value: None if value is None else value.astimezone(zone)
+    """A stored (UTC) time as the agency's wall clock, still aware (as UTC when it cannot be)."""
+    return lambda value: None if value is None else (to_zone(value, zone) or value)
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import format_datetime, format_time, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import plugin_host
 from ..database import begin_write
+from ..dates import clock, when
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import ActivityKind, FollowUp, Prospect, User, Visit, VisitStatus, utcnow
@@ -48,19 +49,19 @@ class Clash:
     def describe(self, agent: User) -> str:
         """One line naming the visit and what it clashes with."""
         visit = _("%(prospect)s at %(ref)s on %(when)s", prospect=self.visit.prospect.full_name,
-                  ref=self.visit.property.reference, when=format_datetime(self.visit.starts_at, "short"))
+                  ref=self.visit.property.reference, when=when(self.visit.starts_at, "short"))
         if self.other is not None:
             return _(
                 "%(visit)s overlaps %(agent)s's visit at %(ref)s, %(when)s–%(end)s.",
                 visit=visit, agent=agent.name, ref=self.other.property.reference,
-                when=format_datetime(self.other.starts_at, "short"),
-                end=format_time(self.other.ends_at, "short"),
+                when=when(self.other.starts_at, "short"),
+                end=clock(self.other.ends_at, "short"),
             )
         start, end, label = self.busy  # type: ignore[misc]
         return _(
             "%(visit)s overlaps time %(agent)s is busy (%(label)s, %(when)s–%(end)s).",
-            visit=visit, agent=agent.name, label=label, when=format_datetime(start, "short"),
-            end=format_time(end, "short"),
+            visit=visit, agent=agent.name, label=label, when=when(start, "short"),
+            end=clock(end, "short"),
         )
 
     def as_json(self, agent: User) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..collation import collated
+from ..dates import FIRST_DAY
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import (
@@ -43,7 +44,6 @@ from ..models import (
 from ..policy import Action, can, require
 from ..schemas.common import validate
 from ..schemas.report import (
-    FIRST_DAY,
     AgentRow,
     AgentsReport,
     AgentTotals,

@@ -31,6 +31,8 @@ from babel.numbers import get_decimal_symbol
 from flask import Response, has_request_context, send_file, stream_with_context
 from flask_babel import get_locale
 
+from ..dates import day_in_range
+
 FORMATS = ("csv", "xlsx")
 # a spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -147,6 +149,9 @@ class _Sheet:
             worksheet.write_number(row, column, value)
         elif isinstance(value, Decimal):
             worksheet.write_number(row, column, number(value))
+        elif isinstance(value, date) and not day_in_range(value):
+            # a stored value beyond the app's range (and Excel's calendar): kept as its text
+            worksheet.write_string(row, column, text(value))
         elif isinstance(value, datetime):
             # Excel has no time zones: the cell holds the wall clock the caller chose
             worksheet.write_datetime(row, column, value.replace(tzinfo=None), self.moment)

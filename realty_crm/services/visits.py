@@ -7,12 +7,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import format_datetime, format_time
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from .. import plugin_host
 from ..database import begin_write
+from ..dates import clock
+from ..dates import when as shown_when
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import (
@@ -141,8 +142,8 @@ def clashes(
 def _clash_error(clash: Visit, agent_id: int, actor: User) -> Conflict:
     """The 409 for a booking that overlaps ``clash``: it names that visit's prospect (when the
     actor may see them), its time, its property and its agent."""
-    when = format_datetime(clash.starts_at, "short")
-    end = format_time(clash.ends_at, "short")
+    when = shown_when(clash.starts_at, "short")
+    end = clock(clash.ends_at, "short")
     if can(actor, Action.VIEW, clash.prospect):
         message = _(
             "Clashes with the visit of %(prospect)s on %(when)s–%(end)s (%(ref)s, %(agent)s).",
@@ -186,8 +187,8 @@ def _ensure_free(
         if start < ends_at and end > starts_at:
             message = _(
                 "%(agent)s is busy then (%(label)s, %(when)s–%(end)s).",
-                agent=agent.name, label=label, when=format_datetime(start, "short"),
-                end=format_time(end, "short"),
+                agent=agent.name, label=label, when=shown_when(start, "short"),
+                end=clock(end, "short"),
             )
             raise Conflict(message, {"starts_at": message, "clash": "busy", "busy": {
                 "starts_at": start.isoformat(), "ends_at": end.isoformat(), "label": label}})

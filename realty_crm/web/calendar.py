@@ -20,16 +20,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
-from wtforms import DateField, SelectField
+from wtforms import SelectField
 
 from .. import tenancy
 from ..collation import collated
+from ..dates import EARLIEST, day_message, to_zone
 from ..errors import Forbidden
 from ..extensions import db
 from ..models import Role, User, Visit, VisitStatus, utcnow
 from ..policy import is_staff
 from .common import actor, guard
-from .forms import SearchForm, choices, local_now, plausible_day, user_zone
+from .forms import DayField, SearchForm, choices, local_now, plausible_day, user_zone
 
 blueprint = Blueprint("calendar", __name__, url_prefix="/calendar")
 guard(blueprint)
@@ -46,7 +47,7 @@ TEAM = "all"
 
 
 class CalendarForm(SearchForm):
-    date = DateField(_l("Go to"))
+    date = DayField(_l("Go to"))
     agent = SelectField(_l("Calendar of"))
 
 
@@ -92,7 +93,9 @@ def _midnight(day: date) -> datetime:
 
 def _wall_minutes(moment: datetime, day: date) -> int:
     """Minutes from the start of ``day`` on the wall clock, clipped to that day."""
-    local = moment.astimezone(user_zone())
+    local = to_zone(moment, user_zone())
+    if local is None:  # a stored time beyond the calendar's ends
+        return 0 if moment < EARLIEST else DAY_MINUTES
     if local.date() < day:
         return 0
     if local.date() > day:
@@ -213,18 +216,28 @@ def _day_heading(day: date) -> str:
     return format_skeleton("MMMEd", day, locale=get_locale())
 
 
+def _date_arg(today: date) -> tuple[date, str | None]:
+    """The ``date`` query argument, or today with the reason it could not be used (a list's
+    filter: shown on the field, the page still answers)."""
+    raw = request.args.get("date", "")
+    if not raw:
+        return today, None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return today, _("Input should be a valid date in the format YYYY-MM-DD")
+    if not plausible_day(day):
+        return today, day_message()
+    return day, None
+
+
 @blueprint.get("")
 def index() -> str:
     """``?view=day|week&date=YYYY-MM-DD&agent=<id>|all``: the grid, or the team's week at a glance."""
     user = actor()
     view = request.args.get("view") if request.args.get("view") in VIEWS else "day"
     today = local_now().date()
-    try:
-        day = date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        day = today
-    if not plausible_day(day):
-        day = today
+    day, date_error = _date_arg(today)
     agent = _who(user, request.args.get("agent"))
     days = [day] if view == "day" else _week(day)
     visits = _visits(_midnight(days[0]), _midnight(days[-1] + timedelta(days=1)), agent)
@@ -249,6 +262,8 @@ def index() -> str:
         return url_for(".index", **args)
 
     form = CalendarForm(formdata=None, data={"date": day, "agent": str(agent_arg or TEAM)})
+    if date_error:
+        form.date.errors = [date_error]
     if is_staff(user):
         form.agent.choices = choices(
             [(TEAM, _("Whole team"))]

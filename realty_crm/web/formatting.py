@@ -10,24 +10,18 @@ from typing import Any
 from babel import Locale
 from babel.numbers import format_percent
 from flask import Flask
-from flask_babel import (
-    format_currency,
-    format_date,
-    format_datetime,
-    format_decimal,
-    format_time,
-    format_timedelta,
-    get_locale,
-    to_user_timezone,
-)
+from flask_babel import format_currency, format_decimal, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..dates import clock, day, isoday, raw_time, when
 from ..labels import label, language_name
 from ..models import utcnow
 
 # the fraction digits of a currency pattern, dropped for whole amounts
 _CENTS = re.compile(r"\.0+")
+# a time kept as text in timeline data
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
 
 
 def money(value: Decimal | int | None, currency: str | None = None) -> str:
@@ -42,21 +36,6 @@ def money(value: Decimal | int | None, currency: str | None = None) -> str:
     # a whole amount without cents, in the locale's own pattern: "250.000 €" in es, "€250,000" in en
     pattern = (get_locale() or Locale("en")).currency_formats["standard"].pattern
     return format_currency(amount, currency, format=_CENTS.sub("", pattern), currency_digits=False)
-
-
-def when(value: datetime | None, fmt: str = "short") -> str:
-    """A date-time in the user's (else the agency's) time zone and language."""
-    return format_datetime(value, fmt) if value else ""
-
-
-def clock(value: datetime | None, fmt: str = "short") -> str:
-    """The time of day of a date-time, in the user's time zone and language."""
-    return format_time(value, fmt) if value else ""
-
-
-def isoday(value: datetime | None) -> str:
-    """The day of a date-time in the user's time zone, as ``YYYY-MM-DD`` (for links)."""
-    return to_user_timezone(value).date().isoformat() if value else ""
 
 
 def iso_when(value: str | None, fmt: str = "short") -> str:
@@ -74,7 +53,10 @@ def age(value: datetime | None) -> str:
     """How long ago ``value`` was, in words ("3 days ago")."""
     if value is None:
         return ""
-    return format_timedelta(value - utcnow(), add_direction=True)
+    try:
+        return format_timedelta(value - utcnow(), add_direction=True)
+    except (OverflowError, ValueError):
+        return raw_time(value)
 
 
 def duration(seconds: int | None) -> str:
@@ -86,19 +68,18 @@ def duration(seconds: int | None) -> str:
 
 
 def plain(value: Any) -> str:
-    """A stored value (timeline change data) as short text: lists joined, blanks as a dash."""
+    """A stored value (timeline change data) as short text: lists joined, blanks as a dash,
+    times (ISO 8601 text) in the reader's zone and language."""
     if value is None or value == "" or value == []:
         return "—"
+    if isinstance(value, str) and _ISO_TIME.fullmatch(value):
+        return iso_when(value)
     if isinstance(value, bool):
         return str(_l("Yes") if value else _l("No"))
     if isinstance(value, list | tuple):
         return ", ".join(label(item) for item in value)
     return label(value)
 
-
-def day(value: datetime | None, fmt: str = "medium") -> str:
-    """A date in the user's time zone and language."""
-    return format_date(value, fmt) if value else ""
 
 
 def percent(value: float | int | None) -> str:

@@ -21,6 +21,7 @@ from flask_wtf import FlaskForm
 from markupsafe import escape
 from sqlalchemy import or_, select
 from wtforms import (
+    DateField,
     DateTimeLocalField,
     Field,
     SelectChoice,
@@ -30,6 +31,7 @@ from wtforms import (
     widgets,
 )
 
+from .. import dates
 from ..collation import collated
 from ..errors import ServiceError
 from ..extensions import db
@@ -43,8 +45,6 @@ T = TypeVar("T")
 NON_FIELD_KEYS = {"existing_id", "clash", "clashing_visit_id", "clashing_visit"}
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 _ID_RE = re.compile(r"[0-9]{1,10}")
-FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(2999, 12, 31)
 
 
 def choices(pairs: Iterable[tuple[Any, Any]], blank: Any = None) -> list[SelectChoice]:
@@ -134,17 +134,8 @@ def local_now() -> datetime:
 
 
 def plausible_day(day: date) -> bool:
-    """Whether a typed date is within the years the app works with (the far ends of the calendar
-    cannot even be converted between time zones)."""
-    return FIRST_DAY <= day <= LAST_DAY
-
-
-def plausible_date(_form: FlaskForm, field: Field) -> None:
-    """A date field validator: refuse dates outside the years the app works with."""
-    if isinstance(field.data, date) and not plausible_day(field.data):
-        raise ValidationError(
-            _("Pick a date between %(first)s and %(last)s.", first=FIRST_DAY.year, last=LAST_DAY.year)
-        )
+    """Whether a typed date is within the years the app works with (``realty_crm.dates``)."""
+    return dates.day_in_range(day)
 
 
 def local_datetime(day: date, clock: time) -> datetime:
@@ -160,13 +151,32 @@ def local_datetime(day: date, clock: time) -> datetime:
     return value
 
 
+class DayField(DateField):
+    """A date input that refuses days outside the app's range (``realty_crm.dates``)."""
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if isinstance(self.data, date) and not dates.day_in_range(self.data):
+            self.data = None  # nothing downstream may compute with it
+            raise ValidationError(dates.day_message())
+
+
 class LocalDateTimeField(DateTimeLocalField):
-    """A ``datetime-local`` input read and shown in the signed-in user's time zone."""
+    """A ``datetime-local`` input read in the signed-in user's time zone, within the app's range."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("format", LOCAL_FORMATS)
         kwargs.setdefault("tz", user_zone)
         super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if isinstance(self.data, datetime) and not dates.instant_in_range(self.data):
+            self.data = None
+            raise ValidationError(dates.instant_message())
+
+    def _value(self) -> str:
+        if not self.raw_data and isinstance(self.data, datetime) and not dates.instant_in_range(self.data):
+            return ""  # a stored value outside the range is typed anew (no zone may even hold it)
+        return str(super()._value())
 
 
 class CheckboxListField(SelectMultipleField):

@@ -24,13 +24,14 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
-from .. import tenancy
+from .. import dates, tenancy
 from ..errors import Conflict, ServiceError
 from ..extensions import db
 from ..models import (
     AssignmentRule,
+    Call,
     CallDirection,
     CallOutcome,
     FollowUp,
@@ -216,6 +217,47 @@ class CallForm(FlaskForm):
         if self.follow_up_at.data is not None:
             data["follow_up_at"] = to_utc(self.follow_up_at.data)
         return data
+
+
+class CallEditForm(FlaskForm):
+    """A logged call, corrected by its agent (or staff)."""
+
+    occurred_at = LocalDateTimeField(_l("When"), validators=[InputRequired(_l("Give the time of the call."))])
+    direction = SelectField(_l("Direction"), choices=enum_choices(CallDirection), validate_choice=False)
+    outcome = SelectField(_l("Outcome"), choices=enum_choices(CallOutcome), validate_choice=False)
+    duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[Optional()])
+    summary = TextAreaField(_l("Summary"))
+
+    @staticmethod
+    def initial(call: Call) -> dict[str, Any]:
+        """The form's values for ``call``; a stored time outside the accepted range is left blank."""
+        return {
+            "occurred_at": call.occurred_at if dates.instant_in_range(call.occurred_at) else None,
+            "direction": call.direction.value,
+            "outcome": call.outcome.value,
+            "duration_minutes": call.duration_seconds // 60,
+            "summary": call.summary,
+        }
+
+    def to_data(self, call: Call) -> dict[str, Any]:
+        """The corrections: every field, but the duration only when its minutes were changed
+        (a call of 95 seconds shows as 1 minute and keeps its seconds when left alone)."""
+        data: dict[str, Any] = {
+            "occurred_at": to_utc(self.occurred_at.data),
+            "direction": self.direction.data,
+            "outcome": self.outcome.data,
+            "summary": text(self.summary),
+        }
+        minutes = self.duration_minutes.data or 0
+        if minutes != call.duration_seconds // 60:
+            data["duration_seconds"] = minutes * 60
+        return data
+
+
+class DeleteCallForm(FlaskForm):
+    confirm = BooleanField(
+        _l("Yes, delete this call."), validators=[DataRequired(_l("Tick the box to confirm."))]
+    )
 
 
 class NoteForm(FlaskForm):
@@ -404,6 +446,14 @@ def _visits(user: User, prospect: Prospect) -> list[Visit]:
     )
 
 
+def _editable_calls(user: User, prospect: Prospect) -> set[int]:
+    """The ids of the prospect's calls the user may correct or delete (theirs; staff: all)."""
+    stmt = select(Call.id).where(Call.prospect_id == prospect.id)
+    if not is_staff(user):
+        stmt = stmt.where(Call.agent_id == user.id)
+    return set(db.session.scalars(stmt))
+
+
 def _render_detail(prospect: Prospect, status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
     """The 360° page; a form that failed is passed in to show its errors."""
     user = actor()
@@ -434,6 +484,7 @@ def _render_detail(prospect: Prospect, status: int = 200, **forms: FlaskForm) ->
             follow_up_form=follow_up_form,
             assign_form=assign_form,
             editable=can(user, Action.EDIT, prospect),
+            editable_calls=_editable_calls(user, prospect),
             now=utcnow(),
         ),
         status,
@@ -460,6 +511,51 @@ def log_call(prospect_id: int) -> Response | tuple[str, int]:
         if "duration_seconds" in form.service_error.details:
             form.duration_minutes.errors = [_("Give the duration in whole minutes, from 0 to 1,440.")]
     return _render_detail(_load(prospect_id), 422, call_form=form)
+
+
+def _load_call(prospect: Prospect, call_id: int) -> Call:
+    """A call of ``prospect`` the user may correct: 404 for another agency's or prospect's, else 403."""
+    call = calls.get_call(actor(), call_id, Action.EDIT)
+    if call.prospect_id != prospect.id:
+        abort(404)
+    return call
+
+
+def _render_call(prospect: Prospect, call: Call, form: CallEditForm, delete_form: DeleteCallForm,
+                 status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "prospects/call.html", prospect=prospect, call=call, form=form, delete_form=delete_form,
+        out_of_range=not dates.instant_in_range(call.occurred_at),
+    ), status
+
+
+@blueprint.route("/<int:prospect_id>/calls/<int:call_id>/edit", methods=["GET", "POST"])
+def edit_call(prospect_id: int, call_id: int) -> Response | tuple[str, int]:
+    """Correct a logged call (its agent; admins and managers: any), or ask to delete it."""
+    prospect = _load(prospect_id)
+    call = _load_call(prospect, call_id)
+    form = CallEditForm(data=CallEditForm.initial(call))
+    if form.validate_on_submit():
+        aliases = {"duration_seconds": "duration_minutes"}
+        if attempt(form, calls.update_call, actor(), call, form.to_data(call), aliases=aliases) is not None:
+            flash(_("Call corrected."), "success")
+            return redirect(url_for(".detail", prospect_id=prospect.id, _anchor="timeline"))
+    status = 422 if form.is_submitted() else 200
+    return _render_call(prospect, call, form, DeleteCallForm(formdata=None), status)
+
+
+@blueprint.post("/<int:prospect_id>/calls/<int:call_id>/delete")
+def delete_call(prospect_id: int, call_id: int) -> Response | tuple[str, int]:
+    """Delete a call logged by mistake, once the box confirming it is ticked."""
+    prospect = _load(prospect_id)
+    call = _load_call(prospect, call_id)
+    delete_form = DeleteCallForm()
+    if delete_form.validate_on_submit():
+        calls.delete_call(actor(), call)
+        flash(_("Call deleted."), "success")
+        return redirect(url_for(".detail", prospect_id=prospect.id, _anchor="timeline"))
+    form = CallEditForm(formdata=None, data=CallEditForm.initial(call))
+    return _render_call(prospect, call, form, delete_form, 422)
 
 
 @blueprint.post("/<int:prospect_id>/notes")

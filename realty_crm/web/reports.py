@@ -15,7 +15,6 @@ from flask_babel import format_decimal, get_locale, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
-from wtforms import DateField
 from wtforms.validators import Optional
 
 from ..errors import ValidationFailed
@@ -28,11 +27,11 @@ from . import charts, report_tables
 from .common import actor, guard
 from .formatting import label
 from .forms import (
+    DayField,
     RecordSelectField,
     SearchForm,
     apply_service_error,
     invalid_filters_dropped,
-    plausible_date,
     user_choices,
 )
 
@@ -47,8 +46,8 @@ ALIASES = {"from": "date_from", "to": "date_to"}
 
 
 class ReportFilterForm(SearchForm):
-    date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
-    date_to = DateField(_l("To"), validators=[Optional(), plausible_date])
+    date_from = DayField(_l("From"), validators=[Optional()])
+    date_to = DayField(_l("To"), validators=[Optional()])
     agent_id = RecordSelectField(_l("Agent"))
 
 

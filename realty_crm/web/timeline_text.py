@@ -64,6 +64,11 @@ FIELD_LABELS: dict[str, Any] = {
     "features": _l("Features"),
     "owner_id": _l("Owner"),
     "listing_agent_id": _l("Listing agent"),
+    "occurred_at": _l("When"),
+    "direction": _l("Direction"),
+    "outcome": _l("Outcome"),
+    "duration_seconds": _l("Duration (seconds)"),
+    "summary": _l("Summary"),
 }
 
 # a visit's step, by the ``event`` of its entries
@@ -150,6 +155,17 @@ def _follow_up(data: Mapping[str, Any]) -> str:
     return _("Reopened: %(title)s", title=data["title"])
 
 
+def _call(data: Mapping[str, Any]) -> str:
+    """A correction or deletion of a logged call (the call's own entry shows its facts)."""
+    event = data.get("event")
+    if event == "corrected":
+        return _("Call corrected: %(fields)s.",
+                 fields=", ".join(sorted(field_label(f) for f in data["changes"])))
+    if event == "deleted":
+        return _("Call of %(when)s deleted.", when=iso_when(data["occurred_at"]))
+    return ""
+
+
 def _note(data: Mapping[str, Any]) -> str:
     return _("Imported from the file “%(file)s” (row %(row)s).", file=data["file"], row=data["row"])
 
@@ -165,6 +181,7 @@ CORE_TEXTS: dict[str, Render] = {
     ActivityKind.STATUS_CHANGED: _status_changed,
     ActivityKind.PRICE_CHANGED: _price_changed,
     ActivityKind.VISIT: _visit,
+    ActivityKind.CALL: _call,
     ActivityKind.FOLLOW_UP: _follow_up,
     ActivityKind.NOTE: _note,
     ActivityKind.MERGED: _merged,

@@ -12,16 +12,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import Optional, ValidationError
 
 from .. import tenancy
 from ..collation import collated
+from ..dates import to_zone
 from ..models import Role, User, utcnow
 from ..policy import Action
 from ..services import accounts, search
 from .common import PER_PAGE, actor, guard, page_arg
-from .forms import attempt, enum_choices, join_list, plausible_date, split_list, text
+from .forms import DayField, attempt, enum_choices, join_list, split_list, text
 
 blueprint = Blueprint("users", __name__, url_prefix="/users")
 guard(blueprint, Action.MANAGE_USERS)
@@ -56,16 +57,16 @@ class UserCreateForm(_UserFields):
 
 class UserEditForm(_UserFields):
     active = BooleanField(_l("Active (can sign in)"))
-    away_from = DateField(
-        _l("Away from"), validators=[Optional(), plausible_date],
+    away_from = DayField(
+        _l("Away from"), validators=[Optional()],
         description=_l("First day of an absence: no new leads are assigned to them by rule."),
     )
-    away_until = DateField(
-        _l("Away until"), validators=[Optional(), plausible_date],
+    away_until = DayField(
+        _l("Away until"), validators=[Optional()],
         description=_l("Last day of the absence (included). Leave both blank when they are here."),
     )
 
-    def validate_away_until(self, field: DateField) -> None:
+    def validate_away_until(self, field: DayField) -> None:
         if field.data and self.away_from.data and field.data < self.away_from.data:
             raise ValidationError(_("The last day of the absence is before its first day."))
 
@@ -87,10 +88,12 @@ def _day_start(day: date | None, zone: ZoneInfo) -> datetime | None:
 
 def away_days(user: User, zone: ZoneInfo) -> tuple[date | None, date | None]:
     """A user's absence as the first and last days (included) in ``zone``."""
-    first = user.away_from.astimezone(zone).date() if user.away_from else None
+    start = to_zone(user.away_from, zone) if user.away_from else None
+    back = to_zone(user.away_until, zone) if user.away_until else None
     # a stored end is the first moment back: the last day away is the day before it
-    last = (user.away_until.astimezone(zone) - timedelta(microseconds=1)).date() if user.away_until else None
-    return first, last
+    # (a stored time beyond the calendar's ends shows as no day: the form asks for it anew)
+    last = (back.replace(tzinfo=None) - timedelta(microseconds=1)).date() if back and back.year > 1 else None
+    return (start.date() if start else None), last
 
 
 @blueprint.get("")

@@ -18,7 +18,6 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms import (
     BooleanField,
-    DateField,
     Field,
     HiddenField,
     IntegerField,
@@ -34,6 +33,7 @@ from wtforms.validators import InputRequired, Optional
 
 from .. import tenancy
 from ..collation import collated
+from ..dates import to_zone
 from ..errors import Conflict
 from ..extensions import db
 from ..models import (
@@ -53,6 +53,7 @@ from ..services.search import Results
 from .common import PER_PAGE, actor, guard, page_arg
 from .formatting import percent
 from .forms import (
+    DayField,
     RecordSelectField,
     SearchForm,
     attempt,
@@ -61,7 +62,6 @@ from .forms import (
     invalid_filters_dropped,
     local_datetime,
     optional_int,
-    plausible_date,
     plausible_day,
     text,
     user_choices,
@@ -92,7 +92,7 @@ INTEREST = [
 class WhenForm(FlaskForm):
     """Day, start time and length of a visit, typed in the user's zone; and who shows it (staff)."""
 
-    day = DateField(_l("Date"), validators=[InputRequired(_l("Pick the day.")), plausible_date])
+    day = DayField(_l("Date"), validators=[InputRequired(_l("Pick the day."))])
     start = TimeField(
         _l("Start time"), format=TIME_FORMATS, validators=[InputRequired(_l("Pick the start time."))]
     )
@@ -157,10 +157,11 @@ class BookingForm(WhenForm):
 class RescheduleForm(WhenForm):
     @staticmethod
     def initial(visit: Visit) -> dict[str, Any]:
-        local = visit.starts_at.astimezone(user_zone())
+        # a stored start beyond the calendar's ends is left for the user to type anew
+        local = to_zone(visit.starts_at, user_zone())
         return {
-            "day": local.date(),
-            "start": local.time().replace(second=0, microsecond=0),
+            "day": local.date() if local is not None else None,
+            "start": local.time().replace(second=0, microsecond=0) if local is not None else None,
             "duration_minutes": _minutes(visit),
             "agent_id": visit.agent_id,
         }
@@ -184,14 +185,14 @@ class StatusForm(FlaskForm):
 class VisitSearchForm(SearchForm):
     agent = RecordSelectField(_l("Agent"))
     status = SelectField(_l("Status"), choices=enum_choices(VisitStatus, blank=_l("Any")), default="")
-    date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
-    date_to = DateField(_l("Until"), validators=[Optional(), plausible_date])
+    date_from = DayField(_l("From"), validators=[Optional()])
+    date_to = DayField(_l("Until"), validators=[Optional()])
     property = StringField(_l("Property reference"))
     property_id = HiddenField(filters=[optional_id])
     prospect = StringField(_l("Prospect"), description=_l("Name, e-mail or phone."))
     prospect_id = HiddenField(filters=[optional_id])
 
-    def validate_date_to(self, field: DateField) -> None:
+    def validate_date_to(self, field: DayField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_("The end is before the start."))
 
@@ -287,10 +288,12 @@ def _arg_record(model: Any, name: str) -> Any:
 
 
 def _arg_date(name: str) -> date | None:
+    """A prefilled day from the URL; one that is not a day in the app's range is left out."""
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        day = date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+    return day if plausible_day(day) else None
 
 
 def _arg_time(name: str) -> time | None:

@@ -25,7 +25,7 @@ from realty_crm.demo import DEMO_PASSWORD, load_demo
 from realty_crm.extensions import db
 from realty_crm.models import Role, User, Visit
 from realty_crm.plugin_host import get_host
-from realty_crm.services import plugins, prospect_import
+from realty_crm.services import calls, plugins, prospect_import
 from realty_crm.testing.factories import PASSWORD
 from realty_crm.testing.fixtures import TEST_DB_ENV
 
@@ -119,6 +119,10 @@ def demo(app: Flask) -> Agency:
             select(Visit).where(Visit.agent_id == agent.id).order_by(Visit.starts_at.desc())
         ).first()
         assert visit is not None, "the demo gives the agent no visit"
+        # a call the agent logged with that prospect, for the page that corrects it
+        call = calls.log_call(manager, {"prospect_id": visit.prospect_id, "agent_id": agent.id,
+                                        "direction": "outbound", "outcome": "answered",
+                                        "summary": "Llamada de prueba"})
         upload = prospect_import.upload(
             manager, "leads.csv",
             "name,email,phone\nMaría de los Ángeles Fernández-Villaverde,"
@@ -131,7 +135,7 @@ def demo(app: Flask) -> Agency:
         })
         arguments = {
             "prospect_id": [visit.prospect_id], "property_id": [visit.property_id],
-            "visit_id": [visit.id], "user_id": [agent.id], "import_id": [upload.id],
+            "visit_id": [visit.id], "user_id": [agent.id], "import_id": [upload.id], "call_id": [call.id],
             "form_id": [form.id], "agency_slug": [agency.slug], "form_slug": [form.slug],
             "name": get_host().names,  # Settings → Plugins → each plugin
         }

@@ -8,15 +8,14 @@ from typing import Any
 from flask import jsonify
 from pydantic import Field, ValidationInfo, field_validator
 
-from ...models import Call, CallDirection, CallOutcome
-from ...policy import Action, require
-from ...schemas.activity import CallCreate, CallOut
+from ...models import CallDirection, CallOutcome
+from ...policy import Action
+from ...schemas.activity import CallCreate, CallOut, CallUpdate
 from ...schemas.common import Id, Page
 from ...services import calls, search
-from ...tenancy import get_or_404
 from .. import blueprint
 from ..spec import operation
-from .common import ListQuery, QueryTime, caller, created, dump, page_json
+from .common import ListQuery, QueryTime, caller, created, dump, no_content, page_json
 
 
 class CallQuery(ListQuery):
@@ -74,6 +73,25 @@ def log_call(body: dict[str, Any]) -> Any:
 @operation("/calls/<int:call_id>", "GET", summary="One call", tag="calls", response=CallOut)
 def get_call(call_id: int) -> Any:
     """A call of the agency (an agent: one of their own)."""
-    call = get_or_404(Call, call_id)
-    require(caller(), Action.VIEW, call)
+    return jsonify(dump(CallOut, calls.get_call(caller(), call_id)))
+
+
+@blueprint.patch("/calls/<int:call_id>")
+@operation(
+    "/calls/<int:call_id>", "PATCH", summary="Correct a call", tag="calls", body=CallUpdate,
+    response=CallOut,
+)
+def update_call(call_id: int, body: dict[str, Any]) -> Any:
+    """Corrects a logged call (its agent, or an admin or manager); only the fields sent change."""
+    actor = caller()
+    call = calls.update_call(actor, calls.get_call(actor, call_id, Action.EDIT), body)
     return jsonify(dump(CallOut, call))
+
+
+@blueprint.delete("/calls/<int:call_id>")
+@operation("/calls/<int:call_id>", "DELETE", summary="Delete a call", tag="calls", status=204)
+def delete_call(call_id: int) -> Any:
+    """Deletes a call logged by mistake (its agent, or an admin or manager); the timeline notes it."""
+    actor = caller()
+    calls.delete_call(actor, calls.get_call(actor, call_id, Action.EDIT))
+    return no_content()

@@ -6,11 +6,11 @@ import re
 from typing import Annotated, Any
 
 from flask import Response, g, jsonify, url_for
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from sqlalchemy import Select
 
 from ...models import User
-from ...schemas.common import text
+from ...schemas.common import Instant, text
 from ...services.search import MAX_PER_PAGE, Results
 
 
@@ -50,7 +50,7 @@ def _restore_plus(value: Any) -> Any:
 
 
 QueryText = text(200)
-QueryTime = Annotated[AwareDatetime, BeforeValidator(_restore_plus)]
+QueryTime = Annotated[Instant, BeforeValidator(_restore_plus)]
 
 
 def dump(schema: type[BaseModel], obj: Any) -> dict[str, Any]:
