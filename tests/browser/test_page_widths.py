@@ -52,6 +52,7 @@ NOT_PAGES = {
 }
 NOT_PAGE_BLUEPRINTS = {
     "api": "the JSON API (and its OpenAPI document)",
+    "health": "JSON answers of the health checks (/healthz, /readyz)",
     "pickers": "JSON answers of the search-as-you-type pickers",
 }
 

@@ -39,14 +39,15 @@ BAD_INSTANTS = [
     "2025-03-01T10:00:00\x00Z",
     "\x00",
 ]
-# the same on a page's datetime-local field, typed in the user's zone
+# the same on a page's datetime-local field, typed in the user's zone (a NUL byte never reaches
+# a page's form: it is a 400 at the edge, tests/web/test_nul_bytes.py)
 BAD_LOCAL_TIMES = [
     "0001-01-01T00:00", "9999-12-31T23:59", "0000-01-01T00:00", "99999-01-01T00:00",
-    "1899-12-31T12:00", "2200-01-01T12:00", "yesterday", "2025-03-01T10:00\x00", "\x00",
+    "1899-12-31T12:00", "2200-01-01T12:00", "yesterday",
 ]
 BAD_DAYS = [
     "0001-01-01", "9999-12-31", "0000-01-01", "99999-01-01", "1899-12-31", "2200-01-01",
-    "2025-02-30", "yesterday", "2025-03-01\x00", "\x00",
+    "2025-02-30", "yesterday",
 ]
 
 TABLES = ("calls", "follow_ups", "visits", "prospects", "activities", "users")

@@ -25,7 +25,6 @@ OFF_SITE = [
     "/\t/evil.example.com",
     "/\n/evil.example.com",
     "/\r\n/evil.example.com",
-    "/\x00/evil.example.com",
     "/ /evil.example.com",
     "/\x7f/evil.example.com",
     "https://evil.example.com/",
