@@ -442,7 +442,8 @@ def run_load(name: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
     scheduler_log = Path(instance) / "scheduler.log"
     scheduler = subprocess.Popen([str(BIN / "realty-crm"), "scheduler"], env=env,
                                  stdout=subprocess.DEVNULL, stderr=scheduler_log.open("w"))
-    app = create_app({"DATABASE_URL": url}, check_secret_key=False)  # the runner's own reads, while the server starts
+    # the runner's own reads, while the server starts
+    app = create_app({"DATABASE_URL": url}, check_secret_key=False)
     recorder = Recorder()
     deadline: list[float] = []
     threads: list[threading.Thread] = []
