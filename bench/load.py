@@ -53,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from client import CSRF, Answer, Client
 from flask import Flask
 from forms import TOKEN, prepare_form
-from run import BIN, HOST, SPEC_SET, cli, free_port, fresh_database, percentile, wait_for_server
+from run import BIN, HOST, cli, free_port, fresh_database, percentile, seed, wait_for_server
 from sqlalchemy import func, select, text
 
 from realty_crm import create_app, tenancy
@@ -390,14 +390,6 @@ def double_bookings(app: Flask, before_id: int) -> dict[str, int]:
     return counts
 
 
-def seed_data(env: dict[str, str], scale: float) -> float:
-    """Seed the (scaled) SPEC §7 set, schema included; returns the seed's seconds."""
-    counts = {k: max(1, round(v * scale)) if k != "agencies" else v for k, v in SPEC_SET.items()}
-    started = time.perf_counter()
-    cli(env, "seed", *[f"--{k}={v}" for k, v in counts.items()])  # it migrates first
-    return time.perf_counter() - started
-
-
 def serve_command(port: int, workers: int, threads: int) -> list[str]:
     """``realty-crm serve`` for ``workers`` processes; one process needs no ``--workers``, so
     the runner also works with a ``serve`` that has no such option."""
@@ -433,7 +425,7 @@ def run_load(name: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
         cli(env, "init")
     else:
         fresh_database(url)
-        result["seed_seconds"] = round(seed_data(env, args.scale), 1)
+        result["seed_seconds"] = round(seed(env, args.scale), 1)
         print(f"[{name}] seeded in {result['seed_seconds']} s", flush=True)
     port = free_port()
     log_path = Path(instance) / "server.log"

@@ -16,13 +16,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
-from .. import tenancy
 from ..collation import collated
 from ..extensions import db
 from ..models import Prospect, User
 from ..policy import Action, can, is_staff, visible_prospects
 from ..services.search import fold, like_pattern, text_filter
 from .common import actor, guard
+from .forms import record_id
 
 blueprint = Blueprint("pickers", __name__, url_prefix="/pick")
 guard(blueprint)
@@ -87,9 +87,12 @@ def agents() -> Response | tuple[Response, int]:
 
 
 def optional_id(value: Any) -> int | None:
-    """A picker's hidden id as an int; anything else (blank, junk) as None."""
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and 0 < int(text) <= tenancy.MAX_ID else None
+    """A picker's hidden id as an int (the forms' ``record_id`` rule); anything else (blank,
+    junk) as None: the typed text then decides."""
+    try:
+        return record_id(str(value or "").strip())
+    except ValueError:
+        return None
 
 
 def resolve_prospect(ident: int | None, typed: str | None, keep: Prospect | None = None) -> Resolved:
@@ -107,8 +110,8 @@ def resolve_prospect(ident: int | None, typed: str | None, keep: Prospect | None
         chosen = db.session.scalars(select(Prospect).where(Prospect.id == ident)).first()
         if chosen is not None and can(user, Action.VIEW, chosen) and chosen.full_name == typed:
             return Resolved(chosen)
-    if typed.startswith("#") and typed[1:].isdigit() and 0 < int(typed[1:]) <= tenancy.MAX_ID:
-        by_number = db.session.scalars(select(Prospect).where(Prospect.id == int(typed[1:]))).first()
+    if typed.startswith("#") and (number := optional_id(typed[1:])) is not None:
+        by_number = db.session.scalars(select(Prospect).where(Prospect.id == number)).first()
         if by_number is not None and can(user, Action.VIEW, by_number):
             return Resolved(by_number)
         return Resolved(error=_("No prospect matches “%(text)s”.", text=typed))
