@@ -9,6 +9,7 @@ from datetime import timedelta
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from realty_crm_marketing_forms import figures, processing
@@ -786,9 +787,10 @@ def test_the_pages_show_the_last_90_days_unless_asked_otherwise(sol, traffic, lo
     browser = login(sol.manager)
 
     default = browser.get(INDEX).get_data(as_text=True)
+    today = utcnow().astimezone(ZoneInfo(sol.agency.timezone)).date()  # the period is in the agency's days
     year = browser.get(INDEX, query_string={
-        "date_from": (utcnow() - timedelta(days=365)).date().isoformat(),
-        "date_to": utcnow().date().isoformat(),
+        "date_from": (today - timedelta(days=365)).isoformat(),
+        "date_to": today.isoformat(),
     }).get_data(as_text=True)
 
     assert _rows(default)["Contact us"]["Submissions"].startswith("6 ")

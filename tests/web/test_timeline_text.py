@@ -133,7 +133,8 @@ def test_a_booked_visit_is_stored_as_parameters_and_read_in_madrid_time(
                           "reference": "MAD-0002", "starts_at": visit.starts_at.isoformat()}
     en, es = readers
     local = visit.starts_at.astimezone(ZoneInfo("Europe/Madrid"))
-    assert read_entry(entry, es) == f"Visita programada: MAD-0002 el {local:%-d/%-m/%y}, {local.hour}:{local:%M}."
+    spanish_time = f"{local.hour}:{local:%M}"  # H:mm, "0:05" after midnight
+    assert read_entry(entry, es) == f"Visita programada: MAD-0002 el {local:%-d/%-m/%y}, {spanish_time}."
     assert read_entry(entry, en).startswith("Visit booked: MAD-0002 on ")
 
 
