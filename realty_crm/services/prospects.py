@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from ..database import begin_write, hold
+from ..plugin_host import get_host
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import (
@@ -397,8 +398,13 @@ def restore_prospect(actor: User, prospect: Prospect) -> None:
 
 
 def erase_prospect(actor: User, prospect: Prospect) -> None:
-    """GDPR erasure: personal data is overwritten for good; figures stay anonymous."""
+    """GDPR erasure: personal data is overwritten for good; figures stay anonymous.
+
+    Every installed plugin erases what it holds about the person in the same transaction
+    (``crm_prospect_erasing``), first, while they can still find the person by address; if
+    one fails, nothing is erased (``PluginFailed``)."""
     require(actor, Action.ERASE)
+    get_host().erasing(prospect, actor.agency, actor)
     prospect.first_name = _("Erased")
     prospect.last_name = ""
     prospect.email = None

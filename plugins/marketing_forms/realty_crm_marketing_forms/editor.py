@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from realty_crm.errors import ValidationFailed
 from realty_crm.extensions import db
 from realty_crm.models import User
-from realty_crm.policy import Action, require
+from realty_crm.policy import require
 from realty_crm.schemas.common import text, validate
 from realty_crm.services.transaction import commit
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from sqlalchemy import select
 from . import thanks_page
 from .fields import CATALOGUE, CONTACT_FIELDS, FIXED
 from .models import EnquiryForm
+from .permissions import MANAGE
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -79,7 +80,7 @@ class FormIn(BaseModel):
 
 def save_form(actor: User, form: EnquiryForm | None, data: dict[str, Any]) -> EnquiryForm:
     """Create a form (``form`` None) or change one; the slug is unique in the agency."""
-    require(actor, Action.MANAGE_MARKETING)
+    require(actor, MANAGE)
     values = validate(FormIn, data)
     clash = db.session.scalars(
         select(EnquiryForm.id)
@@ -99,5 +100,5 @@ def save_form(actor: User, form: EnquiryForm | None, data: dict[str, Any]) -> En
 
 def forms_of(actor: User) -> list[EnquiryForm]:
     """The agency's forms, open ones first, by name."""
-    require(actor, Action.MANAGE_MARKETING)
+    require(actor, MANAGE)
     return list(db.session.scalars(select(EnquiryForm).order_by(EnquiryForm.active.desc(), EnquiryForm.name)))
