@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from ..database import begin_write, hold
-from ..plugin_host import get_host
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import (
@@ -28,6 +27,7 @@ from ..models import (
     area_keys,
     utcnow,
 )
+from ..plugin_host import get_host
 from ..policy import Action, can, require
 from ..schemas.common import validate
 from ..schemas.prospect import ProspectCreate, ProspectUpdate

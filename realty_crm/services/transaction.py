@@ -86,8 +86,9 @@ def flush() -> None:
 
 def _translate(exc: IntegrityError) -> Conflict | ValidationFailed:
     text = str(exc.orig).lower()
-    # the core's words first: a plugin cannot reword the core's constraints
-    for name, (field, message) in {**plugin_host.get_host().constraint_messages, **CONSTRAINT_MESSAGES}.items():
+    # the core's words win: a plugin cannot reword the core's constraints
+    messages = {**plugin_host.get_host().constraint_messages, **CONSTRAINT_MESSAGES}
+    for name, (field, message) in messages.items():
         if name in text or _sqlite_unique_columns_match(text, name):
             return Conflict(str(message), {field: str(message)})
     # a rule the services should have caught first: keep the database's words in the log only

@@ -43,7 +43,9 @@ def shredder() -> Shredder:
 @pytest.fixture
 def plugin_config(test_plugins: Plugins, shredder: Shredder) -> dict[str, Any]:
     """The test plugins and the shredder, installed and enabled nowhere."""
-    return {"EXTRA_PLUGINS": [*test_plugins.registrations(), (shredder, "shredder")], "PLUGINS_AUTOLOAD": False}
+    return {
+        "EXTRA_PLUGINS": [*test_plugins.registrations(), (shredder, "shredder")], "PLUGINS_AUTOLOAD": False,
+    }
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from realty_crm.policy import can
 from realty_crm.scheduler import JobSpec
 
 from . import models  # noqa: F401 - the tables are known once the plugin is loaded
+from .editor import SLUG_TAKEN
 from .erasure import erase_submissions_of
 from .permissions import ACTIONS, MANAGE
 from .processing import enquiry_text, process_pending_job
@@ -92,7 +93,7 @@ def crm_policy_actions() -> dict[str, set[Role]]:
 @hookimpl
 def crm_constraint_messages() -> dict[str, tuple[str, Any]]:
     """Two forms created at once with the same address: the same answer as one after the other."""
-    return {"uq_marketing_forms_agency_slug": ("slug", _l("Another form of the agency already has this address."))}
+    return {"uq_marketing_forms_agency_slug": ("slug", SLUG_TAKEN)}
 
 
 @hookimpl

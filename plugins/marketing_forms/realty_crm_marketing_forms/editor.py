@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from realty_crm.errors import ValidationFailed
 from realty_crm.extensions import db
@@ -21,6 +22,8 @@ from .models import EnquiryForm
 from .permissions import MANAGE
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# a form's address is unique in the agency (checked here, and by the database under a race)
+SLUG_TAKEN = _l("Another form of the agency already has this address.")
 
 
 class FieldChoice(BaseModel):
@@ -87,8 +90,7 @@ def save_form(actor: User, form: EnquiryForm | None, data: dict[str, Any]) -> En
         .where(EnquiryForm.slug == values.slug, EnquiryForm.agency_id == actor.agency_id)
     ).first()
     if clash is not None and (form is None or clash != form.id):
-        message = _("Another form of the agency already has this address.")
-        raise ValidationFailed(message, {"slug": message})
+        raise ValidationFailed(str(SLUG_TAKEN), {"slug": str(SLUG_TAKEN)})
     if form is None:
         form = EnquiryForm(agency_id=actor.agency_id)
         db.session.add(form)
