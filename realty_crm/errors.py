@@ -39,3 +39,10 @@ class Conflict(ServiceError):
 
     status = 409
     code = "conflict"
+
+
+class PluginFailed(ServiceError):
+    """A plugin failed inside a core change, which was undone whole (e.g. an erasure)."""
+
+    status = 500
+    code = "plugin_failed"

@@ -7,9 +7,12 @@ arguments, by name.
 
 Three families:
 
-* **Declarations** (``crm_plugin_*``, ``crm_register_*``, ``crm_timeline_texts``) are asked
-  once, for every installed plugin: what the plugin is, its settings, blueprints, jobs,
-  migrations, the wording of its timeline entries.
+* **Declarations** (``crm_plugin_*``, ``crm_register_*``, ``crm_timeline_texts``,
+  ``crm_policy_actions``, ``crm_constraint_messages``) are asked once, for every installed
+  plugin: what the plugin is, its settings, blueprints, jobs, migrations, the wording of its
+  timeline entries, its own permissions and the wording of its own constraint clashes.
+  ``crm_plugin_disabled`` and ``crm_prospect_erasing`` are called inside the core's
+  transaction, so the plugin's part of the change commits or fails with it.
 * **Per-agency queries** (``crm_nav_items``, ``crm_dashboard_widgets``,
   ``crm_timeline_items``, ``crm_busy_intervals``) are asked only of the plugins enabled in
   the agency concerned, while a page is built or a rule is checked.
@@ -91,6 +94,44 @@ def crm_plugin_disabled(agency: Any) -> Any:
     Called only on the plugin being disabled, inside the transaction that disables it (before
     the commit, with ``agency`` in scope): what it writes is committed with the change, and if
     it raises, nothing is disabled and the error reaches the admin. Returns nothing."""
+
+
+@hookspec
+def crm_policy_actions() -> Any:
+    """Return ``{action: roles}``: the plugin's own permissions, each allowed to the roles
+    given (``realty_crm.models.Role`` values) whatever the record, in every agency.
+
+    Asked once, at start-up. Each action is named ``"<plugin name>.<action>"`` (e.g.
+    ``"marketing_forms.manage"``), so it cannot clash with the core's or another plugin's;
+    a plugin declaring another name, or a role that does not exist, is refused at start-up.
+    Then ``realty_crm.policy.can(user, "marketing_forms.manage")`` and ``require`` answer
+    for it (templates call ``can`` too). An action nobody declared is denied to every role,
+    and so is any record of a type the core has no rule for."""
+
+
+@hookspec
+def crm_constraint_messages() -> Any:
+    """Return ``{constraint name: (field, message)}``: what to answer when a write breaks one
+    of the plugin's unique constraints (two requests creating the same slug at once, both past
+    the service's own check). ``message`` is best a ``lazy_gettext`` string.
+
+    Asked once, at start-up. ``realty_crm.services.transaction.commit`` and ``flush`` then
+    refuse with ``Conflict`` (409) naming ``field`` instead of "The change breaks a data rule.".
+    Name a unique constraint ``uq_<table>_<columns>`` (as SQLite reports the columns, not the
+    name, the last column is matched there). The core's own constraints keep the core's words;
+    a name another plugin already declared is refused at start-up."""
+
+
+@hookspec
+def crm_prospect_erasing(prospect: Any, agency: Any, actor: Any) -> None:
+    """Erase what the plugin holds about ``prospect`` (GDPR erasure): overwrite or delete the
+    personal data it stored about the person, keep anonymous counts.
+
+    Called inside the erasure's transaction, with ``agency`` in scope, on every installed
+    plugin, enabled in the agency or not: a plugin switched off still holds the data it
+    gathered, and the erasure must be complete. What it writes commits with the erasure; if
+    it raises, nothing is erased, the admin hears that the erasure failed, and the error is
+    recorded for the plugin. Returns nothing."""
 
 
 # --- per-agency queries: asked of the plugins enabled in that agency --------------------

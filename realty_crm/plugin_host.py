@@ -27,6 +27,7 @@ from typing import Any
 
 import pluggy
 from flask import Blueprint, Flask, abort, current_app
+from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup
@@ -34,8 +35,9 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from . import database, hookspecs, tenancy
+from .errors import PluginFailed
 from .extensions import db
-from .models import Agency, AgencyPlugin, PluginError
+from .models import Agency, AgencyPlugin, PluginError, Prospect, Role, User
 
 ENTRY_POINT_GROUP = "realty_crm.plugins"
 logger = logging.getLogger(__name__)
@@ -90,6 +92,10 @@ class PluginHost:
         self.pm = pluggy.PluginManager("realty_crm")
         self.pm.add_hookspecs(hookspecs)
         self.infos: dict[str, PluginInfo] = {}
+        # the plugins' own permissions (``crm_policy_actions``): action -> roles allowed
+        self.actions: dict[str, frozenset[Role]] = {}
+        # the plugins' own constraints (``crm_constraint_messages``): name -> (field, message)
+        self.constraint_messages: dict[str, tuple[str, Any]] = {}
         self._states: dict[int, _AgencyState] = {}
         self._callers: dict[tuple[frozenset[str], str], Any] = {}
         self._timeline_texts: dict[tuple[str, str], Callable[[Any], str]] | None = None
@@ -109,14 +115,20 @@ class PluginHost:
     def register(self, plugin: Any, name: str) -> None:
         """Register ``plugin`` under ``name`` and read its ``crm_plugin_info``.
 
-        A hook implementation that matches no hook specification (a misspelt name) is
-        refused here, at start-up, rather than silently never called."""
+        A hook implementation that matches no hook specification (a misspelt name), or a
+        permission or constraint declaration that does not fit (``crm_policy_actions``,
+        ``crm_constraint_messages``), is refused here, at start-up, rather than silently
+        never used."""
         self.pm.register(plugin, name=name)
         try:
             self.pm.check_pending()
-        except pluggy.PluginValidationError:
+            actions = self._policy_actions(plugin, name)
+            messages = self._constraint_messages(plugin, name)
+        except Exception:
             self.pm.unregister(name=name)
             raise
+        self.actions.update(actions)
+        self.constraint_messages.update(messages)
         caller = self.pm.subset_hook_caller(
             "crm_plugin_info", remove_plugins=[p for p in self.pm.get_plugins() if p is not plugin]
         )
@@ -124,6 +136,46 @@ class PluginHost:
         info.name = name
         self.infos[name] = info
         self._timeline_texts = None  # asked again, with this plugin's, when next needed
+
+    def _declared(self, name: str, hook: str) -> dict[Any, Any]:
+        """What plugin ``name`` alone declares through ``hook`` (a hook without arguments)."""
+        declared: dict[Any, Any] = {}
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():
+            if impl.plugin_name == name:
+                declared.update(impl.function() or {})
+        return declared
+
+    def _policy_actions(self, plugin: Any, name: str) -> dict[str, frozenset[Role]]:
+        actions: dict[str, frozenset[Role]] = {}
+        for action, roles in self._declared(name, "crm_policy_actions").items():
+            if not (isinstance(action, str) and action.startswith(f"{name}.") and action != f"{name}."):
+                raise pluggy.PluginValidationError(
+                    plugin, f"plugin {name}: action {action!r} must be named '{name}.<action>'"
+                )
+            if action in self.actions:
+                raise pluggy.PluginValidationError(plugin, f"plugin {name}: action {action!r} is taken")
+            try:
+                actions[action] = frozenset(Role(role) for role in roles)
+            except (TypeError, ValueError):
+                raise pluggy.PluginValidationError(
+                    plugin, f"plugin {name}: action {action!r} names a role other than "
+                    f"{', '.join(Role)}: {roles!r}"
+                ) from None
+        return actions
+
+    def _constraint_messages(self, plugin: Any, name: str) -> dict[str, tuple[str, Any]]:
+        messages: dict[str, tuple[str, Any]] = {}
+        for constraint, wording in self._declared(name, "crm_constraint_messages").items():
+            if constraint in self.constraint_messages:
+                raise pluggy.PluginValidationError(
+                    plugin, f"plugin {name}: constraint {constraint!r} is worded by another plugin"
+                )
+            if not (isinstance(wording, tuple) and len(wording) == 2 and isinstance(wording[0], str)):
+                raise pluggy.PluginValidationError(
+                    plugin, f"plugin {name}: constraint {constraint!r} needs (field, message)"
+                )
+            messages[str(constraint)] = wording
+        return messages
 
     @property
     def names(self) -> list[str]:
@@ -202,6 +254,26 @@ class PluginHost:
             for impl in self.pm.hook.crm_plugin_disabled.get_hookimpls():
                 if impl.plugin_name == name:
                     impl.function(*[{"agency": agency}[a] for a in impl.argnames])
+
+    def erasing(self, prospect: Prospect, agency: Agency, actor: User | None) -> None:
+        """Call ``crm_prospect_erasing`` on every installed plugin, enabled in ``agency`` or
+        not, inside the caller's erasure transaction and scoped to ``agency``.
+
+        A plugin that raises undoes the whole erasure (the session is rolled back), its error
+        is recorded for the agency's admin, and ``PluginFailed`` names it."""
+        kwargs = {"prospect": prospect, "agency": agency, "actor": actor}
+        with tenancy.scope(agency.id):
+            for impl in reversed(self.pm.hook.crm_prospect_erasing.get_hookimpls()):
+                try:
+                    impl.function(*[kwargs[a] for a in impl.argnames])
+                except Exception as exc:
+                    db.session.rollback()
+                    self.record_error(agency.id, impl.plugin_name, "crm_prospect_erasing", exc)
+                    raise PluginFailed(_(
+                        "Nothing was erased: the plugin %(plugin)s could not erase its data about this "
+                        "person. Its error is listed on the Plugins page.",
+                        plugin=self.infos[impl.plugin_name].title,
+                    ), {"plugin": impl.plugin_name}) from exc
 
     def call(self, agency: Agency, hook: str, **kwargs: Any) -> list[Any]:
         """Call ``hook`` on the plugins enabled in ``agency``, each isolated; returns the

@@ -7,19 +7,36 @@ those who see it by the matrix.
 
 Views, API routes and services ask ``can``/``require``; list queries ask
 ``visible_prospects`` and friends, so a role's visibility is written once.
+
+It fails closed: an action it does not know, or a record of a type it has no rule for, is
+denied to every role. Plugins add their own actions (``crm_policy_actions``), named
+``<plugin>.<action>``, each with the roles allowed whatever the record.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from enum import StrEnum
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import object_session
 
 from .errors import Forbidden
-from .models import Agency, Call, FollowUp, Prospect, Role, User, Visit, VisitStatus
+from .models import (
+    Agency,
+    ApiToken,
+    Call,
+    FollowUp,
+    Property,
+    Prospect,
+    Role,
+    User,
+    Visit,
+    VisitStatus,
+)
 
 
 class Action(StrEnum):
@@ -35,7 +52,6 @@ class Action(StrEnum):
     MANAGE_PLUGINS = "manage_plugins"
     VIEW_ALL_REPORTS = "view_all_reports"
     IMPORT = "import"  # load prospects from a file (it creates, merges and assigns in bulk)
-    MANAGE_MARKETING = "manage_marketing"  # enquiry forms and their submissions (marketing_forms)
 
 
 STAFF = {Role.ADMIN, Role.MANAGER}
@@ -51,8 +67,10 @@ _ROLE_ACTIONS: dict[Action, set[Role]] = {
     Action.MANAGE_PLUGINS: {Role.ADMIN},
     Action.VIEW_ALL_REPORTS: STAFF,
     Action.IMPORT: STAFF,
-    Action.MANAGE_MARKETING: STAFF,
 }
+
+# actions whose answer depends on the record: the rules below, by record type
+_RECORD_ACTIONS = frozenset({Action.VIEW, Action.CREATE, Action.EDIT})
 
 
 def is_staff(user: User) -> bool:
@@ -87,33 +105,61 @@ def _agency_of(record: Any) -> int | None:
     return getattr(record, "agency_id", None)
 
 
-def can(user: User, action: Action, record: Any = None) -> bool:
+def _action_roles(action: str) -> Collection[Role] | None:
+    """The roles allowed ``action`` whatever the record (a core one or a plugin's), or None."""
+    roles = _ROLE_ACTIONS.get(action)  # type: ignore[call-overload]
+    if roles is None and has_app_context():
+        return current_app.extensions["plugin_host"].actions.get(action)
+    return roles
+
+
+def _prospect_rule(user: User, action: str, prospect: Prospect) -> bool:
+    # the agent of one of its visits may read it (the page, the API) to prepare the visit,
+    # whoever holds it; working on it (edit, calls, notes, follow-ups, booking) is the holder's
+    return can_see_prospect(user, prospect) or (action == Action.VIEW and holds_visit_of(user, prospect))
+
+
+def _follow_up_rule(user: User, action: str, follow_up: FollowUp) -> bool:
+    return follow_up.assignee_id == user.id or (
+        follow_up.prospect is not None and can_see_prospect(user, follow_up.prospect)
+    )
+
+
+# what an agent may do to a record, by its type (staff may do it to any of these types);
+# a record of any other type is denied to every role
+_RECORD_RULES: dict[type, Callable[[User, str, Any], bool]] = {
+    Prospect: _prospect_rule,
+    Visit: lambda user, action, visit: visit.agent_id == user.id,
+    Call: lambda user, action, call: call.agent_id == user.id,
+    FollowUp: _follow_up_rule,
+    Property: lambda user, action, prop: True,  # every role sees and edits the agency's properties
+    User: lambda user, action, other: other.id == user.id,  # their own preferences
+    ApiToken: lambda user, action, token: token.user_id == user.id,
+}
+
+
+def can(user: User, action: Action | str, record: Any = None) -> bool:
     """Whether ``user`` may do ``action`` (to ``record``, when the answer depends on it).
 
-    A record of another agency is out of reach whatever the role.
+    A record of another agency is out of reach whatever the role; an unknown action, or a
+    record of a type without a rule here, is denied.
     """
     if not user.active:
         return False
     if record is not None and _agency_of(record) not in (None, user.agency_id):
         return False
-    if action in _ROLE_ACTIONS:
-        return user.role in _ROLE_ACTIONS[action]
-    if record is None or is_staff(user):
+    roles = _action_roles(action)
+    if roles is not None:
+        return user.role in roles
+    if action not in _RECORD_ACTIONS:
+        return False
+    if record is None:
         return True
-    if isinstance(record, Prospect):
-        # the agent of one of its visits may read it (the page, the API) to prepare the visit,
-        # whoever holds it; working on it (edit, calls, notes, follow-ups, booking) is the holder's
-        return can_see_prospect(user, record) or (action == Action.VIEW and holds_visit_of(user, record))
-    if isinstance(record, Visit | Call):
-        return record.agent_id == user.id
-    if isinstance(record, FollowUp):
-        return record.assignee_id == user.id or (
-            record.prospect is not None and can_see_prospect(user, record.prospect)
-        )
-    return True  # properties: every role sees and edits them
+    rule = _RECORD_RULES.get(type(record))
+    return rule is not None and (is_staff(user) or rule(user, action, record))
 
 
-def require(user: User, action: Action, record: Any = None) -> None:
+def require(user: User, action: Action | str, record: Any = None) -> None:
     """Raise ``Forbidden`` unless ``can(user, action, record)``."""
     if not can(user, action, record):
         raise Forbidden(str(_l("You do not have permission to do that.")))

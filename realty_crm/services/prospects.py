@@ -27,6 +27,7 @@ from ..models import (
     area_keys,
     utcnow,
 )
+from ..plugin_host import get_host
 from ..policy import Action, can, require
 from ..schemas.common import validate
 from ..schemas.prospect import ProspectCreate, ProspectUpdate
@@ -397,8 +398,13 @@ def restore_prospect(actor: User, prospect: Prospect) -> None:
 
 
 def erase_prospect(actor: User, prospect: Prospect) -> None:
-    """GDPR erasure: personal data is overwritten for good; figures stay anonymous."""
+    """GDPR erasure: personal data is overwritten for good; figures stay anonymous.
+
+    Every installed plugin erases what it holds about the person in the same transaction
+    (``crm_prospect_erasing``), first, while they can still find the person by address; if
+    one fails, nothing is erased (``PluginFailed``)."""
     require(actor, Action.ERASE)
+    get_host().erasing(prospect, actor.agency, actor)
     prospect.first_name = _("Erased")
     prospect.last_name = ""
     prospect.email = None

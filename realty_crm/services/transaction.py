@@ -86,9 +86,10 @@ def flush() -> None:
 
 def _translate(exc: IntegrityError) -> Conflict | ValidationFailed:
     text = str(exc.orig).lower()
-    for name, (field, message) in CONSTRAINT_MESSAGES.items():
-        columns = name.split("_", 2)[-1]  # e.g. "agency_email"
-        if name in text or _sqlite_unique_columns_match(text, name, columns):
+    # the core's words win: a plugin cannot reword the core's constraints
+    messages = {**plugin_host.get_host().constraint_messages, **CONSTRAINT_MESSAGES}
+    for name, (field, message) in messages.items():
+        if name in text or _sqlite_unique_columns_match(text, name):
             return Conflict(str(message), {field: str(message)})
     # a rule the services should have caught first: keep the database's words in the log only
     logger.warning("unexpected integrity error: %s", exc.orig)
@@ -96,9 +97,12 @@ def _translate(exc: IntegrityError) -> Conflict | ValidationFailed:
     return ValidationFailed(message, {"__root__": message})
 
 
-def _sqlite_unique_columns_match(text: str, name: str, columns: str) -> bool:
+def _sqlite_unique_columns_match(text: str, name: str) -> bool:
     # SQLite names the columns, not the index:
-    # "unique constraint failed: prospects.agency_id, prospects.email"
-    table = name.split("_")[1]
-    last = columns.split("_")[-1]
+    # "unique constraint failed: prospects.agency_id, prospects.email" for "uq_prospects_agency_email"
+    tables = [table for table in db.metadata.tables if name.startswith(f"uq_{table}_")]
+    if not tables:
+        return False
+    table = max(tables, key=len)  # "marketing_forms", not a table "marketing" if there were one
+    last = name.rsplit("_", 1)[-1]
     return "unique constraint failed" in text and f"{table}.{last}" in text

@@ -19,7 +19,7 @@ def actor() -> User:
     return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
-def guard(blueprint: Blueprint, action: Action | None = None) -> None:
+def guard(blueprint: Blueprint, action: Action | str | None = None) -> None:
     """Make every page of ``blueprint`` need a signed-in user (and, when given, the right to ``action``)."""
 
     @blueprint.before_request

@@ -17,12 +17,15 @@ import pluggy
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from realty_crm.models import ActivityKind, User
+from realty_crm.models import ActivityKind, Prospect, Role, User
 from realty_crm.plugin_host import PluginInfo
-from realty_crm.policy import Action, can
+from realty_crm.policy import can
 from realty_crm.scheduler import JobSpec
 
 from . import models  # noqa: F401 - the tables are known once the plugin is loaded
+from .editor import SLUG_TAKEN
+from .erasure import erase_submissions_of
+from .permissions import ACTIONS, MANAGE
 from .processing import enquiry_text, process_pending_job
 from .public import create_public_blueprint
 from .settings import NAME, Settings
@@ -82,8 +85,26 @@ def crm_migrations_directory() -> Path:
 
 
 @hookimpl
+def crm_policy_actions() -> dict[str, set[Role]]:
+    """Managing forms (``marketing_forms.manage``): managers and admins."""
+    return ACTIONS
+
+
+@hookimpl
+def crm_constraint_messages() -> dict[str, tuple[str, Any]]:
+    """Two forms created at once with the same address: the same answer as one after the other."""
+    return {"uq_marketing_forms_agency_slug": ("slug", SLUG_TAKEN)}
+
+
+@hookimpl
+def crm_prospect_erasing(prospect: Prospect) -> None:
+    """A person erased (GDPR): what they sent through the agency's forms goes too."""
+    erase_submissions_of(prospect)
+
+
+@hookimpl
 def crm_nav_items(user: User) -> list[tuple[str, str]]:
     """A "Forms" entry in the top bar, for managers and admins."""
-    if not can(user, Action.MANAGE_MARKETING):
+    if not can(user, MANAGE):
         return []
     return [(_("Forms"), url_for(f"{NAME}.index"))]

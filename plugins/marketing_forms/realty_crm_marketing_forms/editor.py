@@ -6,11 +6,12 @@ import re
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from realty_crm.errors import ValidationFailed
 from realty_crm.extensions import db
 from realty_crm.models import User
-from realty_crm.policy import Action, require
+from realty_crm.policy import require
 from realty_crm.schemas.common import text, validate
 from realty_crm.services.transaction import commit
 from sqlalchemy import select
@@ -18,8 +19,11 @@ from sqlalchemy import select
 from . import thanks_page
 from .fields import CATALOGUE, CONTACT_FIELDS, FIXED
 from .models import EnquiryForm
+from .permissions import MANAGE
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# a form's address is unique in the agency (checked here, and by the database under a race)
+SLUG_TAKEN = _l("Another form of the agency already has this address.")
 
 
 class FieldChoice(BaseModel):
@@ -79,15 +83,14 @@ class FormIn(BaseModel):
 
 def save_form(actor: User, form: EnquiryForm | None, data: dict[str, Any]) -> EnquiryForm:
     """Create a form (``form`` None) or change one; the slug is unique in the agency."""
-    require(actor, Action.MANAGE_MARKETING)
+    require(actor, MANAGE)
     values = validate(FormIn, data)
     clash = db.session.scalars(
         select(EnquiryForm.id)
         .where(EnquiryForm.slug == values.slug, EnquiryForm.agency_id == actor.agency_id)
     ).first()
     if clash is not None and (form is None or clash != form.id):
-        message = _("Another form of the agency already has this address.")
-        raise ValidationFailed(message, {"slug": message})
+        raise ValidationFailed(str(SLUG_TAKEN), {"slug": str(SLUG_TAKEN)})
     if form is None:
         form = EnquiryForm(agency_id=actor.agency_id)
         db.session.add(form)
@@ -99,5 +102,5 @@ def save_form(actor: User, form: EnquiryForm | None, data: dict[str, Any]) -> En
 
 def forms_of(actor: User) -> list[EnquiryForm]:
     """The agency's forms, open ones first, by name."""
-    require(actor, Action.MANAGE_MARKETING)
+    require(actor, MANAGE)
     return list(db.session.scalars(select(EnquiryForm).order_by(EnquiryForm.active.desc(), EnquiryForm.name)))

@@ -17,13 +17,14 @@ from realty_crm.database import begin_write
 from realty_crm.errors import ServiceError, ValidationFailed
 from realty_crm.extensions import db
 from realty_crm.models import Agency, utcnow
-from realty_crm.policy import Action, require
+from realty_crm.policy import require
 from realty_crm.services import prospects
 from realty_crm.services.transaction import commit, savepoint
 from sqlalchemy import func, select
 
 from .intake import UTM_FIELDS
 from .models import FormSubmission, SubmissionStatus
+from .permissions import MANAGE
 from .settings import NAME
 
 logger = logging.getLogger(__name__)
@@ -151,7 +152,7 @@ def enquiry_text(data: Mapping[str, Any]) -> str:
 
 def retry(actor: Any, submission: FormSubmission) -> None:
     """Process a failed submission again, now."""
-    require(actor, Action.MANAGE_MARKETING)
+    require(actor, MANAGE)
     if submission.status != SubmissionStatus.FAILED:
         message = _("Only a submission that failed can be processed again.")
         raise ValidationFailed(message, {"status": message})

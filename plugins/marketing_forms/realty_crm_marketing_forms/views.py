@@ -14,7 +14,6 @@ from realty_crm import tenancy
 from realty_crm.errors import ServiceError
 from realty_crm.extensions import db
 from realty_crm.models import utcnow
-from realty_crm.policy import Action
 from realty_crm.services.reports import ReportFilters
 from realty_crm.web.common import actor, guard
 from realty_crm.web.forms import attempt
@@ -26,6 +25,7 @@ from wtforms import BooleanField, StringField, TextAreaField, URLField
 from . import editor, figures, processing
 from .fields import CATALOGUE, FIXED
 from .models import EnquiryForm, FormSubmission, SubmissionStatus
+from .permissions import MANAGE
 from .settings import NAME
 
 RECENT = 50
@@ -175,7 +175,7 @@ def retry(form_id: int, submission_id: int) -> Any:
 def create_blueprint() -> Blueprint:
     """The pages under ``/marketing-forms``, for managers and admins."""
     blueprint = Blueprint(NAME, __name__, url_prefix="/marketing-forms", template_folder="templates")
-    guard(blueprint, Action.MANAGE_MARKETING)
+    guard(blueprint, MANAGE)
     blueprint.add_url_rule("/", "index", index, methods=["GET"])
     blueprint.add_url_rule("/new", "create", create, methods=["GET", "POST"])
     blueprint.add_url_rule("/<int:form_id>", "detail", detail, methods=["GET"])
