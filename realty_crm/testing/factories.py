@@ -163,9 +163,13 @@ def store_plugin_settings_unchecked(agency: Agency, name: str, settings: dict[st
     db.session.commit()  # ends the session's read: it sees the change once its records are expired
     with db.engine.begin() as conn:
         conn.execute(
-            update(plugins).where(plugins.c.agency_id == agency_id, plugins.c.name == name).values(settings=settings)
+            update(plugins)
+            .where(plugins.c.agency_id == agency_id, plugins.c.name == name)
+            .values(settings=settings)
         )
         conn.execute(
-            update(agencies).where(agencies.c.id == agency_id).values(plugins_version=agencies.c.plugins_version + 1)
+            update(agencies)
+            .where(agencies.c.id == agency_id)
+            .values(plugins_version=agencies.c.plugins_version + 1)
         )
     db.session.expire_all()

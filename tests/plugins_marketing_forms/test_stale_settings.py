@@ -53,10 +53,13 @@ def test_the_admin_sees_what_is_wrong_and_saves_valid_settings(sol, login):
 
     html = client.get(page).get_data(as_text=True)
     saved = client.post(page, data={
-        "min_fill_seconds": "5", "submissions_per_address_per_hour": "30", "csrf_token": form_token(client, page),
+        "min_fill_seconds": "5",
+        "submissions_per_address_per_hour": "30",
+        "csrf_token": form_token(client, page),
     })
 
     assert "no longer fit" in html and 'value="soon"' in html and 'id="min_fill_seconds-error"' in html
     assert saved.status_code == 302
     assert _settings(sol.agency) == Settings(min_fill_seconds=5, submissions_per_address_per_hour=30)
-    assert client.get(page).status_code == 200 and "no longer fit" not in client.get(page).get_data(as_text=True)
+    after = client.get(page)
+    assert after.status_code == 200 and "no longer fit" not in after.get_data(as_text=True)
