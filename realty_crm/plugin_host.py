@@ -52,9 +52,9 @@ SLOW_HOOK_SECONDS = 1.0
 # a per-agency query or settings error of one plugin is recorded at most once in this long
 # (seconds; ``PLUGIN_ERROR_INTERVAL_SECONDS``)
 ERROR_INTERVAL_SECONDS = 3600
-# the declarations asked of every plugin when the app starts (the jobs: when the scheduler does)
 # what a plugin error about an agency's stored settings names as its hook
 SETTINGS_HOOK = "settings"
+# the declarations asked of every plugin when the app starts (the jobs: when the scheduler does)
 STARTUP_DECLARATIONS = ("crm_register_blueprints", "crm_migrations_directory", "crm_timeline_texts")
 
 
@@ -142,14 +142,15 @@ class PluginHost:
     # --- discovery -------------------------------------------------------------------
 
     def load_entry_points(self) -> None:
-        """Register every installed plugin of the ``realty_crm.plugins`` group."""
+        """Register every installed plugin of the ``realty_crm.plugins`` group; one that
+        cannot be imported or registered is dropped (``fail``), the others are loaded."""
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             if self.pm.has_plugin(ep.name):
                 continue
             try:
                 self.register(ep.load(), ep.name)
-            except Exception:  # a broken package must not take the app down
-                logger.exception("plugin %s could not be loaded", ep.name)
+            except Exception as exc:  # a broken package must not take the app down
+                self.fail(ep.name, "import", exc)
 
     def register(self, plugin: Any, name: str) -> None:
         """Register ``plugin`` under ``name`` and read its ``crm_plugin_info``.
@@ -172,8 +173,8 @@ class PluginHost:
             self.fail(name, "crm_plugin_info", exc)
             return
         self.infos[name] = info
-        # asked again, with this plugin's, when next needed
-        self._declared.clear()
+        # asked again, with this plugin's, when next needed (its pages: only at start-up)
+        self._declared = {"crm_register_blueprints": self._declared.get("crm_register_blueprints", [])}
         self._timeline_texts = None
 
     @property

@@ -10,7 +10,7 @@ import pytest
 from flask import Blueprint
 from markupsafe import Markup
 
-from realty_crm import hookimpl, tenancy
+from realty_crm import hookimpl, plugin_host, tenancy
 from realty_crm.errors import NotFound
 from realty_crm.extensions import db
 from realty_crm.models import AgencyPlugin, User
@@ -180,3 +180,23 @@ def test_a_plugin_dropped_after_its_pages_were_registered_answers_404_there(
 
     assert client.get("/healthy-page").status_code == 404
     assert "Healthy widget" not in client.get("/").get_data(as_text=True)
+
+
+class _UnimportableEntryPoint:
+    """An installed package whose module cannot be imported (a dependency is missing)."""
+
+    name = "half_installed"
+
+    def load(self) -> Any:
+        raise ImportError("No module named 'reportlab'")
+
+
+def test_an_installed_plugin_that_cannot_be_imported_is_reported_and_the_app_starts(app_factory, monkeypatch):
+    monkeypatch.setattr(plugin_host, "entry_points", lambda group: [_UnimportableEntryPoint()])
+
+    host = app_factory(PLUGINS_AUTOLOAD=True).extensions["plugin_host"]
+
+    assert host.names == []
+    assert (host.failures["half_installed"].hook, host.failures["half_installed"].message) == (
+        "import", "ImportError: No module named 'reportlab'"
+    )
