@@ -240,12 +240,13 @@ def plugins_group() -> None:
 @click.option("--agency", "agency_slug", default=None, help="Also show whether each is enabled there.")
 @with_appcontext
 def plugins_list_command(agency_slug: str | None) -> None:
-    """Every installed plugin with its title and version (and its state in ``--agency``)."""
+    """Every installed plugin with its title and version (and its state in ``--agency``), then
+    those that failed to start."""
     from .plugin_host import get_host
 
     host = get_host()
     agency = _agency(agency_slug) if agency_slug is not None else None
-    if not host.names:
+    if not host.names and not host.failures:
         click.echo("No plugins are installed.")
         return
     enabled = host.enabled(agency) if agency is not None else frozenset()
@@ -256,8 +257,11 @@ def plugins_list_command(agency_slug: str | None) -> None:
         state = ["yes" if name in enabled else "no"] if agency is not None else []
         rows.append([name, str(info.version), *state, str(info.title)])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
-    for row in rows:
+    for row in rows if host.names else []:
         click.echo("  ".join([*(v.ljust(w) for v, w in zip(row[:-1], widths, strict=True)), row[-1]]))
+    for name in sorted(host.failures):
+        failure = host.failures[name]
+        click.echo(f"{name}: failed to start in {failure.hook}, off in every agency: {failure.message}")
 
 
 def _switch_plugin(name: str, agency_slug: str, enabled: bool) -> None:

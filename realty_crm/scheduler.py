@@ -238,16 +238,18 @@ def purge_plugin_errors(agency: Agency) -> int:
 def collect_jobs(app: Flask, config: SchedulerConfig) -> list[ScheduledJob]:
     """The core's jobs and every installed plugin's, checked.
 
-    A refused declaration (or a plugin whose ``crm_register_jobs`` raises) is logged, recorded
-    for the plugin's admins, and left out; the other jobs are still scheduled. Call inside an
+    A refused declaration is logged, recorded for the plugin's admins, and left out; the
+    other jobs are still scheduled. A plugin whose ``crm_register_jobs`` raises is recorded
+    too, then off in the scheduler (``PluginHost.fail``): none of its jobs run. Call inside an
     app context."""
     host: PluginHost = app.extensions["plugin_host"]
     declared: list[tuple[str | None, Any]] = [(None, spec) for spec in core_jobs()]
-    for impl in reversed(host.pm.hook.crm_register_jobs.get_hookimpls()):
+    for impl in list(reversed(host.pm.hook.crm_register_jobs.get_hookimpls())):
         try:
             value = impl.function()
         except Exception as exc:
             _refuse(host, impl.plugin_name, exc)
+            host.fail(impl.plugin_name, "crm_register_jobs", exc)
             continue
         if value is not None:
             declared += [(impl.plugin_name, spec) for spec in

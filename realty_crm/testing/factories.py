@@ -9,9 +9,11 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
 from .. import tenancy
-from ..models import Agency, Call, FollowUp, Property, Prospect, Role, User, utcnow
+from ..extensions import db
+from ..models import Agency, AgencyPlugin, Call, FollowUp, Property, Prospect, Role, User, utcnow
 from ..services import accounts, calls, properties, prospects
 
 PASSWORD = "correct horse battery"
@@ -150,3 +152,24 @@ def form_token(client: FlaskClient, path: str) -> str:
     )
     assert match, f"no CSRF token on {path}"
     return match.group(1)
+
+
+def store_plugin_settings_unchecked(agency: Agency, name: str, settings: dict[str, Any]) -> None:
+    """Write ``settings`` of plugin ``name`` in ``agency`` straight into the database, unchecked,
+    as an older version of the plugin may have left them (the plugin must be enabled or
+    configured there already); running apps see them on their next request."""
+    plugins, agencies = AgencyPlugin.__table__, Agency.__table__
+    agency_id = agency.id
+    db.session.commit()  # ends the session's read: it sees the change once its records are expired
+    with db.engine.begin() as conn:
+        conn.execute(
+            update(plugins)
+            .where(plugins.c.agency_id == agency_id, plugins.c.name == name)
+            .values(settings=settings)
+        )
+        conn.execute(
+            update(agencies)
+            .where(agencies.c.id == agency_id)
+            .values(plugins_version=agencies.c.plugins_version + 1)
+        )
+    db.session.expire_all()

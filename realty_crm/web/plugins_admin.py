@@ -370,13 +370,15 @@ def _info(name: str) -> PluginInfo:
 
 @blueprint.get("")
 def index() -> str:
-    """Every installed plugin, whether it is on in the admin's agency, and its recent errors."""
+    """Every installed plugin, whether it is on in the admin's agency, and its recent errors;
+    and the plugins that failed to start (off in every agency until the server restarts)."""
     user = actor()
     host = get_host()
     enabled = host.enabled(user.agency)
     errors = _error_summary(user.agency_id)
     rows = [PluginRow(host.infos[name], name in enabled, *errors.get(name, (0, None))) for name in host.names]
-    return render_template("plugins_admin/index.html", rows=rows)
+    failures = [host.failures[name] for name in sorted(host.failures)]
+    return render_template("plugins_admin/index.html", rows=rows, failures=failures)
 
 
 def _render_detail(
