@@ -22,8 +22,8 @@ def create_app(config: dict[str, Any] | None = None, *, check_secret_key: bool =
     ``check_secret_key=False``.
     """
     from . import config as config_module
+    from .app import setup
     from .secret_key import ensure_secret_key
-    from .web.app_setup import setup
 
     app = Flask(
         __name__,

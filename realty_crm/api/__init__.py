@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from .. import tenancy
 from ..errors import ServiceError
 from ..extensions import limiter
+from ..json_errors import error_json
 from ..models import User
 from ..services.accounts import user_for_token
-from ..web.errors import error_json
 from .spec import openapi_document, operation
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")

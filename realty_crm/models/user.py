@@ -46,7 +46,7 @@ class User(TenantMixin, UserMixin, db.Model):
 
     def get_id(self) -> str:
         """What the session and the remember-me cookie hold: ``"<id>:<session_version>"``, so
-        raising the version ends them all (realty_crm/web/app_setup.py loads it back)."""
+        raising the version ends them all (realty_crm/app.py loads it back)."""
         return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:

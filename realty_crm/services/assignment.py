@@ -32,8 +32,9 @@ from ..models import ActivityKind, Agency, AssignmentRule, Prospect, Role, User,
 from ..policy import Action, require
 from ..schemas.agency import AgencyUpdate
 from ..schemas.common import validate
-from . import activity, prospects
+from . import activity
 from .transaction import announce, commit
+from .workload import count_open_for
 
 # how far back "leads received recently" looks, the tie-break between equally loaded agents
 RECENT = timedelta(days=7)
@@ -106,7 +107,7 @@ def least_loaded(agents: list[User]) -> User:
     """The agent with the fewest open prospects; ties go to the fewest leads received recently,
     then to the lowest id."""
     ids = [agent.id for agent in agents]
-    open_counts = prospects.count_open_for(ids)
+    open_counts = count_open_for(ids)
     recent = _received_recently(ids)
     return min(agents, key=lambda a: (open_counts.get(a.id, 0), recent.get(a.id, 0), a.id))
 

@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, Select, func
 from .. import tenancy
 from ..dates import to_zone
 from ..extensions import db
+from ..labels import label
 from ..models import (
     Call,
     CallDirection,
@@ -43,7 +44,6 @@ from ..models import (
     Visit,
     VisitStatus,
 )
-from ..web.formatting import label
 from . import search
 
 BATCH_ROWS = 1000

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from ..database import begin_write, hold
 from ..errors import Conflict, ValidationFailed
@@ -440,12 +440,3 @@ def erase_prospect(actor: User, prospect: Prospect) -> None:
     activity.record(ActivityKind.ERASED, actor, prospect=prospect)
     commit()
 
-
-def count_open_for(agent_ids: list[int]) -> dict[int, int]:
-    """Open prospects held by each agent."""
-    rows = db.session.execute(
-        select(Prospect.assigned_agent_id, func.count())
-        .where(Prospect.assigned_agent_id.in_(agent_ids), Prospect.status.in_(OPEN_STATUSES))
-        .group_by(Prospect.assigned_agent_id)
-    )
-    return {agent_id: n for agent_id, n in rows}

@@ -1,7 +1,8 @@
 """Tables for spreadsheets: CSV and XLSX written row by row, safe against formula injection.
 
-Exports and reports hand rows here as any iterable of sequences; neither format holds
-more than a small buffer of rows in memory (XLSX goes through XlsxWriter's
+Exports and reports hand rows here as any iterable of sequences and get a ``TableFile`` back
+(the web pages and the API answer it as a download, ``realty_crm.downloads``); neither format
+holds more than a small buffer of rows in memory (XLSX goes through XlsxWriter's
 ``constant_memory`` mode into a temporary file, which is then streamed).
 
 The two formats guard against formulas differently. CSV holds only text, so a text cell a
@@ -21,6 +22,7 @@ import io
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -28,7 +30,7 @@ from typing import IO, Any
 
 import xlsxwriter
 from babel.numbers import get_decimal_symbol
-from flask import Response, has_request_context, send_file, stream_with_context
+from flask import has_request_context
 from flask_babel import get_locale
 
 from ..dates import day_in_range
@@ -192,42 +194,33 @@ def write_xlsx(
     workbook.close()
 
 
-def _streamed(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """``chunks`` as a response body: the first (the header row) at once, the rest in the request context.
+@dataclass(frozen=True)
+class TableFile:
+    """A table as a file to download: CSV as ``chunks`` written while its rows are read, XLSX as
+    a rewound temporary ``file`` (whoever sends it closes it)."""
 
-    A WSGI server (and the test client) pulls the first chunk to start the response. Taken
-    outside ``stream_with_context``, it leaves no context pushed behind a body that is never
-    read further; closing the body closes the rest, which pops its contexts in order.
-    """
-    first = next(chunks)
-    rest = stream_with_context(chunks)
-
-    def body() -> Iterator[bytes]:
-        yield first
-        yield from rest
-
-    return body()
+    filename: str
+    mimetype: str
+    chunks: Iterator[bytes] | None = None
+    file: IO[bytes] | None = None
 
 
-def download(
+def table_file(
     stem: str, fmt: str, headers: Sequence[str], rows: Callable[[], Iterable[Sequence[Any]]]
-) -> Response:
-    """A download of the table as ``<stem>.csv`` or ``<stem>.xlsx``; ``rows()`` builds the rows lazily.
+) -> TableFile:
+    """The table as ``<stem>.csv`` or ``<stem>.xlsx``; ``rows()`` builds the rows lazily.
 
-    CSV uses the reader's list separator (``csv_delimiter``) and is streamed while the rows are
-    read, inside the request context
-    (``stream_with_context``); a ``rows`` that queries the database should keep its own
-    agency scope (``tenancy.scope``) in case the context is pushed anew. XLSX is written
-    to an unnamed temporary file first, then streamed from it.
+    CSV uses the reader's list separator (``csv_delimiter``) and its chunks are written while
+    the rows are read, so a ``rows`` that queries the database should keep its own agency scope
+    (``tenancy.scope``) in case the request context is pushed anew when the chunks are sent.
+    XLSX is written to an unnamed temporary file first.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     if fmt == "csv":
         chunks = csv_chunks(headers, rows(), csv_delimiter())
-        response = Response(_streamed(chunks), content_type=CSV_MIMETYPE)
-        response.headers["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-        return response
-    target = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it once streamed
+        return TableFile(f"{stem}.csv", CSV_MIMETYPE, chunks=chunks)
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - closed by whoever sends it
     write_xlsx(target, headers, rows(), sheet=stem)
     target.seek(0)
-    return send_file(target, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=f"{stem}.xlsx")
+    return TableFile(f"{stem}.xlsx", XLSX_MIMETYPE, file=target)

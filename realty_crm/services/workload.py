@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Agency, Call, FollowUp, User, Visit, VisitStatus, utcnow
-from .prospects import count_open_for
+from ..models import OPEN_STATUSES, Agency, Call, FollowUp, Prospect, User, Visit, VisitStatus, utcnow
 
 
 @dataclass
@@ -33,6 +32,16 @@ def week_bounds(timezone: str, now: datetime | None = None) -> tuple[datetime, d
     start = datetime.combine(monday, time(0), tzinfo=zone)
     end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=zone)
     return start, end
+
+
+def count_open_for(agent_ids: list[int]) -> dict[int, int]:
+    """Open prospects held by each agent."""
+    rows = db.session.execute(
+        select(Prospect.assigned_agent_id, func.count())
+        .where(Prospect.assigned_agent_id.in_(agent_ids), Prospect.status.in_(OPEN_STATUSES))
+        .group_by(Prospect.assigned_agent_id)
+    )
+    return {agent_id: n for agent_id, n in rows}
 
 
 def workload_for(agency: Agency, user_ids: list[int], now: datetime | None = None) -> dict[int, Workload]:

@@ -21,9 +21,8 @@ from ..extensions import db
 from ..models import OPEN_STATUSES, Prospect, User, utcnow
 from ..policy import Action
 from ..services import assignment, reassign, search
-from ..services.prospects import count_open_for
 from ..services.reassign import Plan, ReassignResult
-from ..services.workload import Workload, workload_for
+from ..services.workload import Workload, count_open_for, workload_for
 from .common import PER_PAGE, actor, guard, page_arg
 from .forms import SearchForm, choices, record_id
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ServiceError
-
-API_PREFIX = "/api/"
+from ..json_errors import API_PREFIX, CODES, error_json
 
 
 def _titles() -> dict[int, tuple[str, str]]:
@@ -26,27 +25,6 @@ def _titles() -> dict[int, tuple[str, str]]:
         429: (_("Too many requests"), _("Too many attempts. Try again in a few minutes.")),
         500: (_("Something went wrong"), _("The error was logged. Try again later.")),
     }
-
-
-def error_json(status: int, code: str, message: str, details: dict | None = None):  # type: ignore[no-untyped-def]
-    """The API error shape of SPEC §4."""
-    body = {"error": {"code": code, "message": message, "details": details or {}}}
-    return jsonify(body), status
-
-
-CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "too_large",
-    415: "unsupported_media_type",
-    422: "validation_error",
-    429: "rate_limited",
-    500: "server_error",
-}
 
 
 def _render(status: int, message: str | None = None):  # type: ignore[no-untyped-def]

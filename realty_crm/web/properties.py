@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from .. import tenancy
+from ..downloads import download
 from ..extensions import db
 from ..models import ListingOperation, Property, PropertyStatus, PropertyType, Prospect, User, Visit
 from ..policy import Action, require, visible_visits
@@ -201,7 +202,7 @@ def index() -> str:
 def export(fmt: str) -> Response:
     """Every property the search keeps, as filtered on the page, as a CSV or XLSX file."""
     table = exports.properties(actor(), _search()[1])
-    return tabular.download(table.stem, fmt, table.headers, table.rows)
+    return download(tabular.table_file(table.stem, fmt, table.headers, table.rows))
 
 
 def _create_data(form: PropertyForm) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from .. import dates, tenancy
+from ..downloads import download
 from ..errors import Conflict, ServiceError
 from ..extensions import db
 from ..models import (
@@ -347,14 +348,14 @@ def export(fmt: str) -> Response:
     """The whole list, as filtered on the page, as a CSV or XLSX file."""
     user = actor()
     table = exports.prospects(user, _search(user)[1])
-    return tabular.download(table.stem, fmt, table.headers, table.rows)
+    return download(tabular.table_file(table.stem, fmt, table.headers, table.rows))
 
 
 @blueprint.get("/calls/export.<any(csv, xlsx):fmt>")
 def export_calls(fmt: str) -> Response:
     """Every call the user may see (an agent: their own), newest first, as a CSV or XLSX file."""
     table = exports.calls(actor(), search.CallFilters())
-    return tabular.download(table.stem, fmt, table.headers, table.rows)
+    return download(tabular.table_file(table.stem, fmt, table.headers, table.rows))
 
 
 def _duplicate_of(exc: ServiceError | None) -> Prospect | None:

@@ -17,13 +17,14 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 from wtforms.validators import Optional
 
+from .. import downloads
 from ..errors import ValidationFailed
 from ..models import User
 from ..policy import Action, can
 from ..schemas.report import AgentsReport, PipelineReport, PropertiesReport, SourcesReport
-from ..services import reports, tabular
+from ..services import report_tables, reports, tabular
 from ..services.reports import ReportFilters
-from . import charts, report_tables
+from . import charts
 from .common import actor, guard
 from .formatting import label
 from .forms import (
@@ -219,4 +220,4 @@ def download(name: str, fmt: str) -> Response:
             "agent_id": request.args.get("agent_id")}
     report = reports.run(user, name, reports.parse_filters(user, data))
     headers, rows = report_tables.table(report)
-    return tabular.download(report_tables.stem(report), fmt, headers, lambda: rows)
+    return downloads.download(tabular.table_file(report_tables.stem(report), fmt, headers, lambda: rows))

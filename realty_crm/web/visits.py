@@ -34,6 +34,7 @@ from wtforms.validators import InputRequired, Optional
 from .. import tenancy
 from ..collation import collated
 from ..dates import to_zone
+from ..downloads import download
 from ..errors import Conflict
 from ..extensions import db
 from ..models import (
@@ -484,7 +485,7 @@ def export(fmt: str) -> Response:
     """The whole list, as filtered on the page, as a CSV or XLSX file."""
     user = actor()
     table = exports.visits(user, _search(user)[1])
-    return tabular.download(table.stem, fmt, table.headers, table.rows)
+    return download(tabular.table_file(table.stem, fmt, table.headers, table.rows))
 
 
 def _load(visit_id: int) -> Visit:

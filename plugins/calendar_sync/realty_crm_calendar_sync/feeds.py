@@ -21,10 +21,10 @@ from realty_crm import tenancy
 from realty_crm.database import begin_write
 from realty_crm.errors import Forbidden, NotFound, ValidationFailed
 from realty_crm.extensions import db
+from realty_crm.languages import user_language
 from realty_crm.models import Agency, Property, Prospect, User, Visit, VisitStatus, utcnow
 from realty_crm.plugin_host import get_host
 from realty_crm.policy import is_staff
-from realty_crm.web.app_setup import user_language
 from sqlalchemy import Row, select, update
 
 from .models import KIND_AGENT, KIND_TEAM, KINDS, CalendarFeedToken

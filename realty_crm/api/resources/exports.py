@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import SkipJsonSchema
 from werkzeug.wrappers import Response
 
+from ...downloads import download
 from ...models import User
 from ...services import exports, search, tabular
 from .. import blueprint
@@ -111,7 +112,7 @@ def _register(kind: str, fmt: str) -> None:
 
     def view(query: Any) -> Response:
         export = build(caller(), query)
-        return tabular.download(export.stem, fmt, export.headers, export.rows)
+        return download(tabular.table_file(export.stem, fmt, export.headers, export.rows))
 
     view.__name__ = f"export_{kind}_{fmt}"
     view.__doc__ = (

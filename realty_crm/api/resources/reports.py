@@ -13,9 +13,9 @@ from flask import jsonify
 from pydantic import BaseModel
 from werkzeug.wrappers import Response
 
+from ...downloads import download
 from ...schemas.report import AgentsReport, PipelineReport, PropertiesReport, ReportQuery, SourcesReport
-from ...services import reports, tabular
-from ...web import report_tables
+from ...services import report_tables, reports, tabular
 from .. import blueprint
 from ..spec import operation
 from .common import caller
@@ -79,7 +79,7 @@ def _register_download(name: str, fmt: str) -> None:
     def view(query: ReportQuery) -> Response:
         report = _report(name, query)
         headers, rows = report_tables.table(report)
-        return tabular.download(report_tables.stem(report), fmt, headers, lambda: rows)
+        return download(tabular.table_file(report_tables.stem(report), fmt, headers, lambda: rows))
 
     view.__name__ = f"report_{name}_{fmt}"
     view.__doc__ = (

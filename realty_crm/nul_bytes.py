@@ -17,8 +17,8 @@ from flask import Flask, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..errors import ServiceError, ValidationFailed
-from .errors import API_PREFIX
+from .errors import ServiceError, ValidationFailed
+from .json_errors import API_PREFIX
 
 NUL = "\x00"
 
@@ -77,7 +77,7 @@ def refuse_nul_bytes() -> None:
     """``before_request``: refuse a request whose input holds a NUL byte, naming the fields."""
     is_api = request.path.startswith(API_PREFIX)
     if is_api:
-        from ..api import token_user
+        from .api import token_user
 
         if token_user() is None:
             return  # the API answers 401 first; it reads nothing from a stranger

@@ -1,4 +1,4 @@
-"""Wiring of extensions, request hooks, security headers and blueprints onto the app."""
+"""The application: extensions, request hooks, security headers and blueprints wired onto it."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .. import PROJECT_ROOT, database, health, plugin_host, request_log, tenancy
-from ..extensions import babel, csrf, db, limiter, login_manager, mail, migrate
-from ..models import User
-from ..server_timing import ServerTiming
-from . import nul_bytes
-from .errors import API_PREFIX
+from . import PROJECT_ROOT, database, health, nul_bytes, plugin_host, request_log, tenancy
+from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from .json_errors import API_PREFIX
+from .languages import user_language
+from .models import User
+from .server_timing import ServerTiming
 
 
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):
@@ -42,26 +42,12 @@ def _request_user() -> User | None:
     if api_user is not None:
         return api_user
     if request.path.startswith(API_PREFIX):
-        from ..api import token_user
+        from .api import token_user
 
         return token_user()
     if current_user and current_user.is_authenticated:
         return current_user  # type: ignore[return-value]
     return None
-
-
-def _supported_language(value: str | None) -> str | None:
-    """``value`` as a language the app speaks (``es-ES`` and ``es_ES`` give ``es``), else None."""
-    if not value:
-        return None
-    language = value.replace("-", "_").split("_", 1)[0].lower()
-    return language if language in current_app.config["LANGUAGES"] else None
-
-
-def user_language(user: User) -> str | None:
-    """The language ``user`` reads: their own setting, else their agency's (None if neither is
-    one the app speaks). For texts made outside their session too, e.g. a calendar feed."""
-    return _supported_language(user.locale) or _supported_language(user.agency.locale)
 
 
 def _select_locale() -> str | None:
@@ -155,7 +141,7 @@ def setup(app: Flask) -> None:
         app,
         locale_selector=_select_locale,
         timezone_selector=_select_timezone,
-        default_translation_directories=str(Path(__file__).resolve().parent.parent / "translations"),
+        default_translation_directories=str(Path(__file__).resolve().parent / "translations"),
     )
     mail.init_app(app)
     limiter.init_app(app)
@@ -167,12 +153,12 @@ def setup(app: Flask) -> None:
     nul_bytes.install(app)
     app.after_request(_security_headers)
 
-    from ..api import blueprint as api_blueprint
-    from . import register_blueprints
-    from .errors import register_error_handlers
-    from .formatting import register_filters
-    from .navigation import register_navigation
-    from .timeline_text import register_timeline_filters
+    from .api import blueprint as api_blueprint
+    from .web import register_blueprints
+    from .web.errors import register_error_handlers
+    from .web.formatting import register_filters
+    from .web.navigation import register_navigation
+    from .web.timeline_text import register_timeline_filters
 
     register_filters(app)
     register_timeline_filters(app)
@@ -185,7 +171,7 @@ def setup(app: Flask) -> None:
     csrf.exempt(api_blueprint)
     plugin_host.init_app(app)
 
-    from ..cli import register_commands
+    from .cli import register_commands
 
     register_commands(app)
 

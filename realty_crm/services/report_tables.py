@@ -11,9 +11,9 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
+from ..labels import label
 from ..models import ProspectStatus
 from ..schemas.report import AgentsReport, PipelineReport, PropertiesReport, Report, SourcesReport
-from .formatting import label
 
 Table = tuple[list[str], list[list[Any]]]
 

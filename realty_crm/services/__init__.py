@@ -1,0 +1,1 @@
+"""Business rules: what the web pages, the API, the CLI and jobs ask of the data."""
