@@ -24,6 +24,11 @@ class ValidationFailed(ServiceError):
     code = "validation_error"
 
 
+def invalid(field: str, message: str) -> ValidationFailed:
+    """A ``ValidationFailed`` whose ``message`` is about one field: ``raise invalid("email", _("..."))``."""
+    return ValidationFailed(message, {field: message})
+
+
 class Forbidden(ServiceError):
     status = 403
     code = "forbidden"

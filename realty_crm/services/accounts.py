@@ -11,7 +11,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..errors import Conflict, ValidationFailed
+from ..errors import Conflict, ValidationFailed, invalid
 from ..extensions import db
 from ..models import Agency, ApiToken, Role, User, utcnow
 from ..passwords import check_new_password, verify_password
@@ -40,8 +40,7 @@ def create_agency(
         raise ValidationFailed(_("Give the agency a name."), {"name": _("1 to 200 characters.")})
     slug = (slug or slugify(name)).strip()
     if not SLUG_RE.match(slug):
-        message = _("Use lower-case letters, digits and dashes.")
-        raise ValidationFailed(message, {"slug": message})
+        raise invalid("slug", _("Use lower-case letters, digits and dashes."))
     # the same rules as an admin's later changes: time zone, locale, currency...
     checked = set(AgencyUpdate.model_fields) & set(settings)
     values = validate(AgencyUpdate, {"timezone": timezone, **{k: settings[k] for k in checked}})
@@ -62,8 +61,7 @@ def update_agency(actor: User, data: dict[str, Any]) -> Agency:
     agency = actor.agency
     for field, value in sent.items():
         if value is None:
-            message = _("This field cannot be empty.")
-            raise ValidationFailed(message, {field: message})
+            raise invalid(field, _("This field cannot be empty."))
         setattr(agency, field, value)
     commit()
     return agency
@@ -105,8 +103,7 @@ def _check_email_free(agency: Agency, email: str) -> None:
     if holder_agency_id == agency.id:
         message = _("A user of your agency already has this e-mail.")
         raise Conflict(message, {"email": message})
-    message = _("This e-mail cannot be used; choose another.")
-    raise ValidationFailed(message, {"email": message})
+    raise invalid("email", _("This e-mail cannot be used; choose another."))
 
 
 def update_user(actor: User, user: User, data: dict[str, Any]) -> User:
@@ -116,17 +113,14 @@ def update_user(actor: User, user: User, data: dict[str, Any]) -> User:
     own_preferences = user.id == actor.id and not set(sent) - own_fields
     require(actor, Action.EDIT if own_preferences else Action.MANAGE_USERS, user)
     if user.id == actor.id and (sent.get("role", Role.ADMIN) != Role.ADMIN or sent.get("active") is False):
-        message = _("You cannot demote or deactivate yourself.")
-        raise ValidationFailed(message, {"role": message})
+        raise invalid("role", _("You cannot demote or deactivate yourself."))
     for field, value in sent.items():
         if value is None and field in {"name", "role", "active", "areas", "languages"}:
-            message = _("This field cannot be empty.")
-            raise ValidationFailed(message, {field: message})
+            raise invalid(field, _("This field cannot be empty."))
     away_from = sent.get("away_from", user.away_from)
     away_until = sent.get("away_until", user.away_until)
     if away_from is not None and away_until is not None and away_until <= away_from:
-        message = _("The return must come after the start of the absence.")
-        raise ValidationFailed(message, {"away_until": message})
+        raise invalid("away_until", _("The return must come after the start of the absence."))
     for field, value in sent.items():
         setattr(user, field, value)
     if sent.get("active") is False:
@@ -163,8 +157,7 @@ def set_password(user: User, password: str) -> None:
 def change_password(user: User, current: str, new: str) -> User:
     """A user changes their own password, proving they know the current one."""
     if not user.check_password(current or ""):
-        message = _("This is not your current password.")
-        raise ValidationFailed(message, {"current_password": message})
+        raise invalid("current_password", _("This is not your current password."))
     set_password(user, new)
     return user
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..database import hold
-from ..errors import ValidationFailed
+from ..errors import invalid
 from ..extensions import db
 from ..models import (
     ActivityKind,
@@ -21,11 +21,12 @@ from ..models import (
     User,
     utcnow,
 )
-from ..policy import Action, is_staff, require
+from ..policy import Action, require
 from ..schemas.activity import CallCreate, CallUpdate, FollowUpCreate, FollowUpUpdate
 from ..schemas.common import validate
 from ..tenancy import get_or_404
 from . import activity
+from .people import acting_for, active_user, only_staff_acts_for_others
 from .prospects import record_status_change
 from .transaction import announce, commit
 
@@ -36,20 +37,13 @@ MAX_FUTURE = timedelta(minutes=5)
 def _load_prospect(actor: User, prospect_id: int, field: str = "prospect_id") -> Prospect:
     prospect = db.session.scalars(select(Prospect).where(Prospect.id == prospect_id)).first()
     if prospect is None:
-        message = _("No prospect with this id.")
-        raise ValidationFailed(message, {field: message})
+        raise invalid(field, _("No prospect with this id."))
     require(actor, Action.EDIT, prospect)  # reading it is not enough to log work on it
     return prospect
 
 
-def _load_user(actor: User, user_id: int, field: str) -> User:
-    user = db.session.scalars(
-        select(User).where(User.id == user_id, User.agency_id == actor.agency_id)
-    ).first()
-    if user is None or not user.active:
-        message = _("No active user with this id in the agency.")
-        raise ValidationFailed(message, {field: message})
-    return user
+def _only_own_follow_ups() -> str:
+    return _("You can only plan follow-ups for yourself.")
 
 
 def log_call(actor: User, data: dict[str, Any]) -> Call:
@@ -57,17 +51,11 @@ def log_call(actor: User, data: dict[str, Any]) -> Call:
     values = validate(CallCreate, data)
     prospect = _load_prospect(actor, values.prospect_id)
     hold(prospect)  # its last and first contact and status are worked out from what it holds now
-    agent = actor
-    if values.agent_id is not None and values.agent_id != actor.id:
-        if not is_staff(actor):
-            message = _("You can only log your own calls.")
-            raise ValidationFailed(message, {"agent_id": message})
-        agent = _load_user(actor, values.agent_id, "agent_id")
+    agent = acting_for(actor, values.agent_id, "agent_id", _("You can only log your own calls."))
     now = utcnow()
     occurred_at = values.occurred_at or now
     if occurred_at > now + MAX_FUTURE:
-        message = _("A call cannot be logged in the future.")
-        raise ValidationFailed(message, {"occurred_at": message})
+        raise invalid("occurred_at", _("A call cannot be logged in the future."))
     if values.follow_up_at is not None and not values.follow_up_title:
         values.follow_up_title = _("Call back")
     call = Call(
@@ -150,11 +138,9 @@ def update_call(actor: User, call: Call, data: dict[str, Any]) -> Call:
     sent = validate(CallUpdate, data).model_dump(exclude_unset=True)
     for field, value in sent.items():
         if value is None:
-            message = _("This field cannot be empty.")
-            raise ValidationFailed(message, {field: message})
+            raise invalid(field, _("This field cannot be empty."))
     if "occurred_at" in sent and sent["occurred_at"] > utcnow() + MAX_FUTURE:
-        message = _("A call cannot be logged in the future.")
-        raise ValidationFailed(message, {"occurred_at": message})
+        raise invalid("occurred_at", _("A call cannot be logged in the future."))
     prospect = call.prospect
     hold(prospect)  # its last and first contact are worked out from what it holds now
     changes = {}
@@ -228,12 +214,7 @@ def create_follow_up(actor: User, data: dict[str, Any]) -> FollowUp:
     values = validate(FollowUpCreate, data)
     prospect = _load_prospect(actor, values.prospect_id)
     hold(prospect)  # its next follow-up is worked out from the open ones
-    assignee = actor
-    if values.assignee_id is not None and values.assignee_id != actor.id:
-        if not is_staff(actor):
-            message = _("You can only plan follow-ups for yourself.")
-            raise ValidationFailed(message, {"assignee_id": message})
-        assignee = _load_user(actor, values.assignee_id, "assignee_id")
+    assignee = acting_for(actor, values.assignee_id, "assignee_id", _only_own_follow_ups())
     follow_up = _add_follow_up(actor, prospect, assignee, values.due_at, values.title)
     commit()
     return follow_up
@@ -246,13 +227,10 @@ def update_follow_up(actor: User, follow_up: FollowUp, data: dict[str, Any]) -> 
     hold(follow_up.prospect)  # its next follow-up is worked out from the open ones
     for field in ("due_at", "title", "assignee_id", "done"):
         if field in sent and sent[field] is None:
-            message = _("This field cannot be empty.")
-            raise ValidationFailed(message, {field: message})
+            raise invalid(field, _("This field cannot be empty."))
     if "assignee_id" in sent and sent["assignee_id"] != follow_up.assignee_id:
-        if not is_staff(actor):
-            message = _("You can only plan follow-ups for yourself.")
-            raise ValidationFailed(message, {"assignee_id": message})
-        follow_up.assignee = _load_user(actor, sent["assignee_id"], "assignee_id")
+        only_staff_acts_for_others(actor, "assignee_id", _only_own_follow_ups())
+        follow_up.assignee = active_user(actor, sent["assignee_id"], "assignee_id")
     if "due_at" in sent:
         follow_up.due_at = sent["due_at"]
     if "title" in sent:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from ..errors import ValidationFailed
+from ..errors import ValidationFailed, invalid
 
 MAX_BYTES = 5 * 1024 * 1024
 # each row is saved as a new prospect would be (rule, timeline, duplicates) at ~100 rows/s on a
@@ -62,7 +62,7 @@ class Table:
 
 def refuse(message: str) -> ValidationFailed:
     """The refusal of a file, with its message on the ``file`` field."""
-    return ValidationFailed(message, {"file": message})
+    return invalid("file", message)
 
 
 def _is_control(ch: str) -> bool:

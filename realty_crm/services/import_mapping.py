@@ -15,7 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..errors import ValidationFailed
+from ..errors import ValidationFailed, invalid
 from .tabular import unescape_text
 
 # the prospect fields a column can feed, in the order the mapping form offers them
@@ -161,8 +161,7 @@ def check_mapping(mapping: dict[str, str], width: int) -> dict[str, str]:
         if not field:
             continue
         if field not in FIELDS or not key.isdigit() or int(key) >= width:
-            message = _("Unknown column or field in the mapping.")
-            raise ValidationFailed(message, {"mapping": message})
+            raise invalid("mapping", _("Unknown column or field in the mapping."))
         chosen[key] = field
     fields = list(chosen.values())
     problems: list[str] = []

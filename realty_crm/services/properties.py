@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..errors import Conflict, ValidationFailed
+from ..errors import Conflict, ValidationFailed, invalid
 from ..extensions import db
 from ..models import ActivityKind, Property, PropertyStatus, Prospect, User, utcnow
 from ..policy import Action, require
@@ -106,8 +106,7 @@ def update_property(actor: User, prop: Property, data: dict[str, Any]) -> Proper
     sent = validate(PropertyUpdate, data).model_dump(exclude_unset=True)
     for required in ("reference", "title", "operation", "property_type", "price"):
         if required in sent and sent[required] is None:
-            message = _("This field cannot be empty.")
-            raise ValidationFailed(message, {required: message})
+            raise invalid(required, _("This field cannot be empty."))
     _check_links(actor, sent)
     if "reference" in sent and sent["reference"] != prop.reference:
         _check_reference_free(prop.agency_id, sent["reference"], exclude_id=prop.id)

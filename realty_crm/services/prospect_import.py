@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import defer, selectinload
 
 from ..database import begin_write
-from ..errors import Conflict, ServiceError, ValidationFailed
+from ..errors import Conflict, ServiceError, ValidationFailed, invalid
 from ..extensions import db
 from ..labels import label
 from ..models import ActivityKind, Agency, ImportStatus, Prospect, ProspectImport, User, utcnow
@@ -459,8 +459,10 @@ def run(
     """
     plan = preview(actor, imp, mapping)
     if plan.count(RowAction.SKIP) and not skip_rows_with_problems:
-        message = _("Some rows have problems: confirm that they are to be skipped, or correct the file.")
-        raise ValidationFailed(message, {"skip_errors": message})
+        raise invalid(
+            "skip_errors",
+            _("Some rows have problems: confirm that they are to be skipped, or correct the file."),
+        )
     source = (imp.id, imp.filename)
     _claim(imp, plan.mapping)
     tally = _Tally(errors=plan.errors, skipped=plan.count(RowAction.SKIP))

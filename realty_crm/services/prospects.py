@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from ..database import begin_write, hold
-from ..errors import Conflict, ValidationFailed
+from ..errors import Conflict, ValidationFailed, invalid
 from ..extensions import db
 from ..models import (
     OPEN_STATUSES,
@@ -32,6 +32,7 @@ from ..policy import Action, can, require
 from ..schemas.common import validate
 from ..schemas.prospect import ProspectCreate, ProspectUpdate
 from . import activity, assignment, reassign, trash
+from .people import active_user
 from .search import fold
 from .transaction import announce, commit
 
@@ -137,22 +138,9 @@ def _duplicate_conflict(actor: User, duplicates: list[Prospect], email: str | No
     return Conflict(message, {field: message, "existing_id": existing.id})
 
 
-def _check_agent(actor: User, agent_id: int | None, field: str = "assigned_agent_id") -> User | None:
-    if agent_id is None:
-        return None
-    agent = db.session.scalars(
-        select(User).where(User.id == agent_id, User.agency_id == actor.agency_id)
-    ).first()
-    if agent is None or not agent.active:
-        message = _("No active user with this id in the agency.")
-        raise ValidationFailed(message, {field: message})
-    return agent
-
-
 def _check_status(status: ProspectStatus, lost_reason: str | None) -> None:
     if status == ProspectStatus.LOST and not lost_reason:
-        message = _("Say why the prospect was lost.")
-        raise ValidationFailed(message, {"lost_reason": message})
+        raise invalid("lost_reason", _("Say why the prospect was lost."))
 
 
 def create_prospect(actor: User, data: dict[str, Any]) -> Prospect:
@@ -172,7 +160,7 @@ def create_prospect(actor: User, data: dict[str, Any]) -> Prospect:
     agent_id = values.assigned_agent_id
     if agent_id is None and actor.role == Role.AGENT:
         agent_id = actor.id  # an agent keeps the leads they enter
-    agent = _check_agent(actor, agent_id)
+    agent = None if agent_id is None else active_user(actor, agent_id, "assigned_agent_id")
     duplicates = find_duplicates(actor.agency_id, values.email, values.phone)
     if duplicates:
         raise _duplicate_conflict(actor, duplicates, values.email)
@@ -242,15 +230,15 @@ def update_prospect(actor: User, prospect: Prospect, data: dict[str, Any]) -> Pr
     new_agent = "assigned_agent_id" in sent and sent["assigned_agent_id"] != prospect.assigned_agent_id
     if new_agent:
         require(actor, Action.ASSIGN)
-        _check_agent(actor, sent["assigned_agent_id"])  # refused before anything is changed
+        if sent["assigned_agent_id"] is not None:  # refused before anything is changed
+            active_user(actor, sent["assigned_agent_id"], "assigned_agent_id")
     new_status = sent.get("status", prospect.status)
     _check_status(new_status, sent.get("lost_reason", prospect.lost_reason))
     requirements = sent.get("requirements", {})
     min_price = requirements.get("min_price", prospect.min_price)
     max_price = requirements.get("max_price", prospect.max_price)
     if min_price is not None and max_price is not None and min_price > max_price:
-        message = _("The minimum price is above the maximum price.")
-        raise ValidationFailed(message, {"requirements.min_price": message})
+        raise invalid("requirements.min_price", _("The minimum price is above the maximum price."))
     duplicates = find_duplicates(
         prospect.agency_id, sent.get("email"), sent.get("phone"), exclude_id=prospect.id
     )
@@ -304,7 +292,7 @@ def add_note(actor: User, prospect: Prospect, body: str) -> Activity:
     require(actor, Action.EDIT, prospect)
     body = (body or "").strip()
     if not body:
-        raise ValidationFailed(_("Write the note first."), {"body": _("Write the note first.")})
+        raise invalid("body", _("Write the note first."))
     if len(body) > 10_000:
         raise ValidationFailed(_("The note is too long."), {"body": _("At most 10,000 characters.")})
     entry = activity.record(ActivityKind.NOTE, actor, prospect=prospect, summary=body)

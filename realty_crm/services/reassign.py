@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 from .. import plugin_host
 from ..database import begin_write
 from ..dates import clock, when
-from ..errors import Conflict, ValidationFailed
+from ..errors import Conflict, invalid
 from ..extensions import db
 from ..models import ActivityKind, FollowUp, Prospect, User, Visit, VisitStatus, utcnow
 from ..policy import Action, require
@@ -32,6 +32,7 @@ from ..schemas.common import validate
 from ..schemas.reassign import ReassignIn
 from . import activity
 from .handover import hand_over
+from .people import active_user
 from .transaction import announce, commit
 
 # visits that still lie ahead and can change hands
@@ -113,21 +114,6 @@ class ReassignResult:
     follow_ups_moved: int
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, {field: message})
-
-
-def _target(actor: User, agent_id: int | None) -> User | None:
-    if agent_id is None:
-        return None
-    agent = db.session.scalars(
-        select(User).where(User.id == agent_id, User.agency_id == actor.agency_id)
-    ).first()
-    if agent is None or not agent.active:
-        raise _invalid("agent_id", _("No active user with this id in the agency."))
-    return agent
-
-
 def _prospects(ids: list[int], lock: bool) -> list[Prospect]:
     """The agency's prospects with these ids, in the order given; unknown ids (another agency's,
     deleted, never there) are refused together."""
@@ -143,7 +129,7 @@ def _prospects(ids: list[int], lock: bool) -> list[Prospect]:
     missing = [i for i in ids if i not in found]
     if missing:
         shown = ", ".join(str(i) for i in missing[:10]) + (" …" if len(missing) > 10 else "")
-        raise _invalid(
+        raise invalid(
             "prospect_ids",
             ngettext("No prospect with id %(ids)s in the agency.",
                      "No prospects with ids %(ids)s in the agency.", len(missing), ids=shown),
@@ -220,7 +206,7 @@ def clashes_for(agent: User, moving: list[Visit]) -> list[Clash]:
 
 def _plan(actor: User, values: ReassignIn, *, lock: bool) -> Plan:
     ids = list(dict.fromkeys(values.prospect_ids))
-    agent = _target(actor, values.agent_id)
+    agent = None if values.agent_id is None else active_user(actor, values.agent_id, "agent_id")
     selected = _prospects(ids, lock)
     changing = [p for p in selected if p.assigned_agent_id != values.agent_id]
     visits: list[Visit] = []

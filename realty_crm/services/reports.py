@@ -25,7 +25,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ..collation import collated
 from ..dates import FIRST_DAY
-from ..errors import NotFound, ValidationFailed
+from ..errors import NotFound, invalid
 from ..extensions import db
 from ..models import (
     Activity,
@@ -120,16 +120,14 @@ def resolve(actor: User, query: ReportQuery) -> ReportFilters:
     date_to = query.to or today
     date_from = query.from_ or max(FIRST_DAY, date_to - timedelta(days=DEFAULT_DAYS - 1))
     if date_from > date_to:
-        message = _("'from' is after 'to'")
-        raise ValidationFailed(message, {"from": message})
+        raise invalid("from", _("'from' is after 'to'"))
     agent_id = query.agent_id
     if not can(actor, Action.VIEW_ALL_REPORTS):
         agent_id = actor.id
     elif agent_id is not None:
         stmt = select(User.id).where(User.id == agent_id, User.agency_id == actor.agency_id)
         if db.session.scalar(stmt) is None:
-            message = _("No user with this id in the agency.")
-            raise ValidationFailed(message, {"agent_id": message})
+            raise invalid("agent_id", _("No user with this id in the agency."))
     return ReportFilters(date_from, date_to, agent_id, timezone)
 
 

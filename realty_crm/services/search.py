@@ -15,7 +15,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from ..collation import collated
-from ..errors import ValidationFailed
+from ..errors import invalid
 from ..extensions import db
 from ..models import (
     Call,
@@ -86,8 +86,7 @@ def _choice(enum_cls: type[enum.StrEnum], value: str, field: str) -> enum.StrEnu
     try:
         return enum_cls(value)
     except ValueError:
-        message = _("Unknown value %(value)s.", value=value[:50])
-        raise ValidationFailed(message, {field: message}) from None
+        raise invalid(field, _("Unknown value %(value)s.", value=value[:50])) from None
 
 
 def text_filter(stmt: Select, column: Any, q: str | None) -> Select:

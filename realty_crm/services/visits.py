@@ -14,7 +14,7 @@ from .. import plugin_host
 from ..database import begin_write
 from ..dates import clock
 from ..dates import when as shown_when
-from ..errors import Conflict, ValidationFailed
+from ..errors import Conflict, invalid
 from ..extensions import db
 from ..models import (
     ActivityKind,
@@ -27,10 +27,11 @@ from ..models import (
     VisitStatus,
     utcnow,
 )
-from ..policy import Action, can, is_staff, require
+from ..policy import Action, can, require
 from ..schemas.common import validate
 from ..schemas.visit import VisitCreate, VisitUpdate
 from . import activity
+from .people import acting_for
 from .prospects import record_status_change
 from .transaction import announce, commit, flush
 
@@ -73,28 +74,16 @@ def _not_started() -> str:
     return _("The visit has not started yet: record how it went once it has.")
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, {field: message})
-
-
 def _load(model: Any, ident: int, field: str) -> Any:
     record = db.session.scalars(select(model).where(model.id == ident)).first()
     if record is None:
-        raise _invalid(field, _("Nothing with this id in the agency."))
+        raise invalid(field, _("Nothing with this id in the agency."))
     return record
 
 
 def _agent(actor: User, agent_id: int | None) -> User:
-    if agent_id is None or agent_id == actor.id:
-        return actor
-    if not is_staff(actor):
-        raise _invalid("agent_id", _("You can only book visits for yourself."))
-    agent = db.session.scalars(
-        select(User).where(User.id == agent_id, User.agency_id == actor.agency_id)
-    ).first()
-    if agent is None or not agent.active:
-        raise _invalid("agent_id", _("No active user with this id in the agency."))
-    return agent
+    """The visit's agent: the actor, or (staff only) an active user of the agency."""
+    return acting_for(actor, agent_id, "agent_id", _("You can only book visits for yourself."))
 
 
 def _window(
@@ -103,15 +92,15 @@ def _window(
     if ends_at is None:
         ends_at = starts_at + timedelta(minutes=minutes or default_minutes)
     elif minutes is not None and ends_at - starts_at != timedelta(minutes=minutes):
-        raise _invalid("duration_minutes", _("This does not agree with the end time; give one of them."))
+        raise invalid("duration_minutes", _("This does not agree with the end time; give one of them."))
     if ends_at <= starts_at:
-        raise _invalid("ends_at", _("The visit must end after it starts."))
+        raise invalid("ends_at", _("The visit must end after it starts."))
     if ends_at - starts_at < MIN_LENGTH:
-        raise _invalid("ends_at", _("A visit lasts at least 5 minutes."))
+        raise invalid("ends_at", _("A visit lasts at least 5 minutes."))
     if ends_at - starts_at > MAX_LENGTH:
-        raise _invalid("ends_at", _("A visit lasts at most 12 hours."))
+        raise invalid("ends_at", _("A visit lasts at most 12 hours."))
     if starts_at > utcnow() + MAX_AHEAD:
-        raise _invalid("starts_at", _("That is more than two years ahead."))
+        raise invalid("starts_at", _("That is more than two years ahead."))
     return starts_at, ends_at
 
 
@@ -240,23 +229,23 @@ def schedule_visit(actor: User, data: dict[str, Any]) -> Visit:
     require(actor, Action.EDIT, prospect)
     agent = _agent(actor, values.agent_id)
     if prop.status in OFF_MARKET:
-        raise _invalid("property_id", _("This property is no longer on the market."))
+        raise invalid("property_id", _("This property is no longer on the market."))
     starts_at, ends_at = _window(
         values.starts_at, values.ends_at, values.duration_minutes, actor.agency.default_visit_minutes
     )
     if values.status not in {VisitStatus.SCHEDULED, VisitStatus.CONFIRMED}:
         if values.status != VisitStatus.DONE:
-            raise _invalid(
+            raise invalid(
                 "status", _("A new visit is scheduled or confirmed, or logged as done once it has happened.")
             )
         if not has_started(starts_at):
-            raise _invalid("status", _not_started())
+            raise invalid("status", _not_started())
     elif starts_at < utcnow() - PAST_SLACK:
-        raise _invalid("starts_at", _("A visit in the past can only be logged as done."))
+        raise invalid("starts_at", _("A visit in the past can only be logged as done."))
     if values.rating is not None and values.status != VisitStatus.DONE:
-        raise _invalid("rating", _("Rate a visit once it is done."))
+        raise invalid("rating", _("Rate a visit once it is done."))
     if values.feedback is not None and values.status != VisitStatus.DONE:
-        raise _invalid("feedback", _("Feedback and rating are for visits that are done."))
+        raise invalid("feedback", _("Feedback and rating are for visits that are done."))
     _ensure_free(actor, starts_at, ends_at, agent, prop)
 
     visit = Visit(
@@ -290,10 +279,10 @@ def update_visit(actor: User, visit: Visit, data: dict[str, Any]) -> Visit:
     sent = validate(VisitUpdate, data).model_dump(exclude_unset=True)
     for field in ("starts_at", "ends_at", "duration_minutes", "agent_id", "status"):
         if field in sent and sent[field] is None:
-            raise _invalid(field, _("This field cannot be empty."))
+            raise invalid(field, _("This field cannot be empty."))
     begin_write()
     if sent.get("cancel_reason") is not None and sent.get("status", visit.status) != VisitStatus.CANCELLED:
-        raise _invalid("cancel_reason", _("Give a reason only when cancelling the visit."))
+        raise invalid("cancel_reason", _("Give a reason only when cancelling the visit."))
     before = _facts(visit)
     moves = {"starts_at", "ends_at", "duration_minutes", "agent_id"} & set(sent)
     if moves:
@@ -318,7 +307,7 @@ def _facts(visit: Visit) -> tuple[Any, ...]:
 
 def _reschedule(actor: User, visit: Visit, sent: dict[str, Any]) -> None:
     if visit.status in FINAL:
-        raise _invalid("starts_at", _("A visit that is done, cancelled or missed cannot be moved."))
+        raise invalid("starts_at", _("A visit that is done, cancelled or missed cannot be moved."))
     agent = _agent(actor, sent.get("agent_id", visit.agent_id)) if "agent_id" in sent else visit.agent
     starts_at = sent.get("starts_at", visit.starts_at)
     ends_at = sent.get("ends_at")
@@ -327,7 +316,7 @@ def _reschedule(actor: User, visit: Visit, sent: dict[str, Any]) -> None:
         minutes = int((visit.ends_at - visit.starts_at).total_seconds() // 60)
     starts_at, ends_at = _window(starts_at, ends_at, minutes, actor.agency.default_visit_minutes)
     if starts_at < utcnow() - PAST_SLACK and starts_at != visit.starts_at:
-        raise _invalid("starts_at", _("A visit cannot be moved into the past."))
+        raise invalid("starts_at", _("A visit cannot be moved into the past."))
     _ensure_free(actor, starts_at, ends_at, agent, visit.property, exclude_id=visit.id)
     old_start = visit.starts_at
     visit.starts_at, visit.ends_at, visit.agent = starts_at, ends_at, agent
@@ -340,13 +329,13 @@ def _reschedule(actor: User, visit: Visit, sent: dict[str, Any]) -> None:
 def _change_status(actor: User, visit: Visit, new: VisitStatus, sent: dict[str, Any]) -> None:
     old = visit.status
     if new not in TRANSITIONS[old]:
-        raise _invalid("status", _("A %(old)s visit cannot become %(new)s.", old=old.value, new=new.value))
+        raise invalid("status", _("A %(old)s visit cannot become %(new)s.", old=old.value, new=new.value))
     if new in OUTCOMES and not has_started(visit.starts_at):
-        raise _invalid("status", _not_started())
+        raise invalid("status", _not_started())
     if new == VisitStatus.CANCELLED:
         reason = sent.get("cancel_reason")
         if not reason:
-            raise _invalid("cancel_reason", _("Say why the visit is cancelled."))
+            raise invalid("cancel_reason", _("Say why the visit is cancelled."))
         visit.cancel_reason = reason
     visit.status = new
     extra = {"reason": visit.cancel_reason} if new == VisitStatus.CANCELLED else {}
@@ -357,7 +346,7 @@ def _change_status(actor: User, visit: Visit, new: VisitStatus, sent: dict[str, 
 
 def _record_outcome(actor: User, visit: Visit, sent: dict[str, Any]) -> None:
     if visit.status != VisitStatus.DONE:
-        raise _invalid("rating" if "rating" in sent else "feedback",
+        raise invalid("rating" if "rating" in sent else "feedback",
                        _("Feedback and rating are for visits that are done."))
     if "feedback" in sent:
         visit.feedback = sent["feedback"]

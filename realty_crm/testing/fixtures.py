@@ -25,6 +25,9 @@ from .factories import login as _login
 
 TEST_DB_ENV = "REALTY_CRM_TEST_DATABASE_URL"
 
+# a plugin's own suite gets its sample agencies with these fixtures
+pytest_plugins = ["realty_crm.testing.plugin_fixtures"]
+
 
 def test_database_url(tmp_dir: Path) -> str:
     """The database the suite runs on: the env's PostgreSQL URL, else a fresh SQLite file."""

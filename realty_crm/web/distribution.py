@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField
 
 from ..collation import collated
-from ..errors import ServiceError, ValidationFailed
+from ..errors import ServiceError, ValidationFailed, invalid
 from ..extensions import db
 from ..models import OPEN_STATUSES, Prospect, User, utcnow
 from ..policy import Action
@@ -77,18 +77,14 @@ def _back(value: str | None) -> str:
     return value if value in BACK else "unassigned"
 
 
-def _refuse(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, {field: message})
-
-
 def _ids(raw: list[str]) -> list[int]:
     """The ticked prospects' ids (the service checks they are the agency's)."""
     if not raw:
-        raise _refuse("prospect_ids", _("Tick at least one prospect first."))
+        raise invalid("prospect_ids", _("Tick at least one prospect first."))
     try:
         return [int(value) for value in raw]
     except ValueError:
-        raise _refuse("prospect_ids", _("The selection is not valid: tick the prospects again.")) from None
+        raise invalid("prospect_ids", _("The selection is not valid: tick the prospects again.")) from None
 
 
 def _agent_id(raw: str | None) -> int | None:
@@ -96,11 +92,11 @@ def _agent_id(raw: str | None) -> int | None:
     if raw == NOBODY:
         return None
     if not raw:
-        raise _refuse("agent_id", _("Choose who gets them."))
+        raise invalid("agent_id", _("Choose who gets them."))
     try:
         return record_id(raw)
     except ValueError:
-        raise _refuse("agent_id", _("No active user with this id in the agency.")) from None
+        raise invalid("agent_id", _("No active user with this id in the agency.")) from None
 
 
 def _render_confirm(

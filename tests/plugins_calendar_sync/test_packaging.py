@@ -3,22 +3,17 @@ through the plugin's own Alembic branch on a fresh database."""
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Callable, Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
 
-import pytest
 import realty_crm_calendar_sync
 from alembic.script import ScriptDirectory
 from flask import Flask
 from realty_crm_calendar_sync.settings import Settings
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import inspect, text
 
 from realty_crm.extensions import db
 from realty_crm.plugin_host import ENTRY_POINT_GROUP, get_host
-from realty_crm.testing.fixtures import TEST_DB_ENV
 
 PLUGIN = "calendar_sync"
 REVISION = "calendar_sync_0001"
@@ -36,44 +31,19 @@ def test_the_package_declares_the_plugin_under_the_entry_point_group(app):
     assert Settings().days_back == 60 and Settings().days_ahead == 365
 
 
-def test_the_revision_is_a_branch_of_its_own_inside_the_package(app):
-    script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
-    revision = script.get_revision(REVISION)
+def test_the_revision_is_a_branch_of_its_own_inside_the_package(migration_script: ScriptDirectory):
+    revision = migration_script.get_revision(REVISION)
 
     assert revision.branch_labels == {PLUGIN}
     assert revision.down_revision is None and revision.dependencies == "0001_core"
     assert Path(revision.path).is_relative_to(Path(realty_crm_calendar_sync.__file__).parent)
 
 
-@pytest.fixture
-def fresh_database_url(tmp_path: Path) -> Iterator[str]:
-    """An empty database: a new SQLite file, or a new PostgreSQL database beside the suite's."""
-    suite_url = os.environ.get(TEST_DB_ENV)
-    if not suite_url:
-        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-        return
-    url = make_url(suite_url)
-    name = f"{url.database}_cs_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def test_init_creates_the_feed_table_on_a_fresh_database(
-    fresh_database_url: str, app_factory: Callable[..., Flask]
-):
-    app = app_factory(DATABASE_URL=fresh_database_url)
-
-    result = app.test_cli_runner().invoke(args=["init"])
+def test_init_creates_the_feed_table_on_a_fresh_database(fresh_app: Flask):
+    result = fresh_app.test_cli_runner().invoke(args=["init"])
 
     assert result.exit_code == 0, result.output
-    with app.app_context():
+    with fresh_app.app_context():
         inspector = inspect(db.engine)
         assert "calendar_feed_tokens" in inspector.get_table_names()
         columns = {c["name"] for c in inspector.get_columns("calendar_feed_tokens")}

@@ -1,13 +1,12 @@
 """Fixtures for the example plugin's tests (docs/example-plugin, installed as a package).
 
-Two agencies: "Pisos Sol" has the plugin enabled, "Casas Luna" has it installed but not
-enabled. Each has an admin, a manager and agents, a property and a prospect, so a test can
-do the same thing in both and see the plugin act in one only.
+``sol`` (plugin enabled) and ``luna`` (installed but off) come from realty-crm's plugin test
+fixtures; this suite adds the visits and calls its hooks react to, and the debriefs they write.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,41 +16,19 @@ from sqlalchemy import select
 
 from realty_crm import tenancy
 from realty_crm.extensions import db
-from realty_crm.models import Agency, Call, Property, Prospect, Role, User, Visit, utcnow
-from realty_crm.services import plugins, visits
-from realty_crm.testing.factories import Factory
+from realty_crm.models import Agency, Call, User, Visit, utcnow
+from realty_crm.services import visits
+from realty_crm.testing.plugin_fixtures import AgencyStaff, PluginAgency
 
 PLUGIN = "visit_notes"
 
 
-@dataclass
-class Branch:
-    """One agency with its people and one property and prospect to visit."""
-
-    agency: Agency
-    admin: User
-    manager: User
-    agent: User
-    colleague: User
-    flat: Property
-    prospect: Prospect
-    make: Factory
+class Branch(PluginAgency):
+    """An agency of the example's tests, with the visits and calls the plugin reacts to."""
 
     def visit_done_days_ago(self, days: int = 1, agent: User | None = None, **fields: Any) -> Visit:
-        """A visit logged after it happened (booked as done): fires ``crm_visit_scheduled``."""
-        agent = agent or self.agent
-        start = (utcnow() - timedelta(days=days)).replace(microsecond=0)
-        data = {
-            "property_id": self.flat.id,
-            "prospect_id": self.prospect.id,
-            "agent_id": agent.id,
-            "starts_at": start.isoformat(),
-            "duration_minutes": 30,
-            "status": "done",
-            **fields,
-        }
-        with tenancy.scope(self.agency.id):
-            return visits.schedule_visit(self.manager, data)
+        """A 30-minute visit logged after it happened (booked as done): fires ``crm_visit_scheduled``."""
+        return self.visit(-days, agent, duration_minutes=30, **fields)
 
     def visit_just_done(self, feedback: str | None = None) -> Visit:
         """A visit that began a few minutes ago, then marked done: fires ``crm_visit_completed``."""
@@ -65,7 +42,7 @@ class Branch:
         change: dict[str, Any] = {"status": "done"}
         if feedback is not None:
             change["feedback"] = feedback
-        with tenancy.scope(self.agency.id):
+        with self.scope():
             visit = visits.schedule_visit(self.agent, data)
             return visits.update_visit(self.agent, visit, change)
 
@@ -77,40 +54,20 @@ class Branch:
         return self.make.call(self.agent, self.prospect, **fields)
 
 
-def _branch(make: Factory, name: str, prospect_name: str) -> Branch:
-    agency = make.agency(name)
-    manager = make.user(agency, Role.MANAGER)
-    agent = make.user(agency, Role.AGENT, name=f"Agent of {name}")
-    return Branch(
-        agency=agency,
-        admin=make.user(agency, Role.ADMIN),
-        manager=manager,
-        agent=agent,
-        colleague=make.user(agency, Role.AGENT),
-        flat=make.property(manager, reference=f"{name[:3].upper()}-1", title=f"Flat of {name}"),
-        prospect=make.prospect(
-            manager, first_name=prospect_name, last_name="Test", assigned_agent_id=agent.id
-        ),
-        make=make,
-    )
+@pytest.fixture
+def plugin_name() -> str:
+    """The plugin under test."""
+    return PLUGIN
 
 
 @pytest.fixture
-def sol(make: Factory) -> Branch:
-    """The agency where the plugin is enabled."""
-    branch = _branch(make, "Pisos Sol", "Lucía")
-    plugins.set_enabled(None, branch.agency, PLUGIN, True)
-    return branch
+def agency_kind() -> type[AgencyStaff]:
+    """``sol`` and ``luna`` carry this suite's helpers."""
+    return Branch
 
 
 @pytest.fixture
-def luna(make: Factory) -> Branch:
-    """An agency where the plugin is installed but not enabled."""
-    return _branch(make, "Casas Luna", "Marco")
-
-
-@pytest.fixture
-def debriefs() -> Any:
+def debriefs() -> Callable[..., list[VisitDebrief]]:
     """``debriefs(agency=None)``: the debrief rows in the database (of one agency, or all)."""
 
     def rows(agency: Agency | None = None) -> list[VisitDebrief]:

@@ -1,8 +1,9 @@
 """Fixtures for the marketing_forms plugin's tests (plugins/marketing_forms, installed as a package).
 
-Two agencies: "Pisos Sol" has the plugin enabled, with a contact form; "Casas Luna" has it
-installed but not enabled. ``visitor`` opens a public form and sends it as a browser does
-(the signed token of the page, the answer closed so the after-answer processing runs).
+``sol`` (plugin enabled, here with a contact form) and ``luna`` (installed but off) come from
+realty-crm's plugin test fixtures, with their people only: the prospects are the forms' to make.
+``visitor`` opens a public form and sends it as a browser does (the signed token of the page,
+the answer closed so the after-answer processing runs).
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from flask.testing import FlaskClient
 from realty_crm_marketing_forms import editor
 from realty_crm_marketing_forms.models import EnquiryForm, FormSubmission
 
-from realty_crm import tenancy
 from realty_crm.extensions import db
-from realty_crm.models import Activity, Agency, Prospect, Role, User
+from realty_crm.models import Activity, Prospect
 from realty_crm.services import plugins
-from realty_crm.testing.factories import Factory
+from realty_crm.testing.plugin_fixtures import AgencyStaff
 
 PLUGIN = "marketing_forms"
 TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
@@ -47,13 +47,9 @@ CONTACT = {
 
 
 @dataclass
-class Branch:
+class Branch(AgencyStaff):
     """One agency with its people and (where the plugin is on) a contact form."""
 
-    agency: Agency
-    admin: User
-    manager: User
-    agent: User
     form: EnquiryForm | None = None
 
     @property
@@ -62,7 +58,7 @@ class Branch:
 
     def build(self, **fields: Any) -> EnquiryForm:
         """A new form of the agency, through the service, as its manager."""
-        with tenancy.scope(self.agency.id):
+        with self.scope():
             return editor.save_form(self.manager, None, {**CONTACT, **fields})
 
     def configure(self, **settings: Any) -> None:
@@ -70,46 +66,40 @@ class Branch:
         plugins.configure(None, self.agency, PLUGIN, {"min_fill_seconds": 0, **settings})
 
     def submissions(self) -> list[FormSubmission]:
-        with tenancy.scope(self.agency.id):
+        with self.scope():
             return list(db.session.scalars(db.select(FormSubmission).order_by(FormSubmission.id)))
 
     def prospects(self) -> list[Prospect]:
-        with tenancy.scope(self.agency.id):
+        with self.scope():
             return list(db.session.scalars(
                 db.select(Prospect).order_by(Prospect.id).execution_options(include_deleted=True)
             ))
 
     def timeline(self, prospect: Prospect) -> list[Activity]:
-        with tenancy.scope(self.agency.id):
+        with self.scope():
             return list(db.session.scalars(
                 db.select(Activity).where(Activity.prospect_id == prospect.id).order_by(Activity.id)
             ))
 
 
-def _branch(make: Factory, name: str) -> Branch:
-    agency = make.agency(name)
-    return Branch(
-        agency=agency,
-        admin=make.user(agency, Role.ADMIN),
-        manager=make.user(agency, Role.MANAGER),
-        agent=make.user(agency, Role.AGENT, name=f"Agent of {name}", areas=["Centro"]),
-    )
+@pytest.fixture
+def plugin_name() -> str:
+    """The plugin under test."""
+    return PLUGIN
 
 
 @pytest.fixture
-def sol(make: Factory) -> Branch:
+def agency_kind() -> type[AgencyStaff]:
+    """``sol`` and ``luna`` carry this suite's helpers, and no property or prospect."""
+    return Branch
+
+
+@pytest.fixture
+def sol(sol: Branch) -> Branch:
     """The agency where the plugin is enabled, with its contact form (no minimum fill time)."""
-    branch = _branch(make, "Pisos Sol")
-    plugins.set_enabled(None, branch.agency, PLUGIN, True)
-    branch.configure()
-    branch.form = branch.build()
-    return branch
-
-
-@pytest.fixture
-def luna(make: Factory) -> Branch:
-    """An agency where the plugin is installed but not enabled."""
-    return _branch(make, "Casas Luna")
+    sol.configure()
+    sol.form = sol.build()
+    return sol
 
 
 class Visitor:

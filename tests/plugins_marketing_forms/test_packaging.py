@@ -29,9 +29,8 @@ def test_the_package_declares_the_plugin_under_the_entry_point_group(app):
     assert (Settings().min_fill_seconds, Settings().submissions_per_address_per_hour) == (3, 20)
 
 
-def test_the_revision_is_a_branch_of_its_own_inside_the_package(app):
-    script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
-    revision = script.get_revision(REVISION)
+def test_the_revision_is_a_branch_of_its_own_inside_the_package(migration_script: ScriptDirectory):
+    revision = migration_script.get_revision(REVISION)
 
     assert revision.branch_labels == {PLUGIN}
     assert revision.down_revision is None and revision.dependencies == "0001_core"
