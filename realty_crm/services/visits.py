@@ -112,14 +112,6 @@ def _window(
     return starts_at, ends_at
 
 
-def _ensure_free(
-    actor: User, starts_at: datetime, ends_at: datetime, agent: User, prop: Property,
-    exclude_id: int | None = None,
-) -> None:
-    availability.ensure_free(actor, starts_at, ends_at, agent=agent, property_id=prop.id,
-                             exclude=() if exclude_id is None else (exclude_id,))
-
-
 def _save(actor: User, visit: Visit, record: Callable[[], None]) -> None:
     """Flush, record the timeline, commit. On PostgreSQL a concurrent booking that won the
     slot trips the exclusion constraint; it is reported like any clash."""
@@ -185,7 +177,7 @@ def schedule_visit(actor: User, data: dict[str, Any]) -> Visit:
         raise _invalid("rating", _("Rate a visit once it is done."))
     if values.feedback is not None and values.status != VisitStatus.DONE:
         raise _invalid("feedback", _("Feedback and rating are for visits that are done."))
-    _ensure_free(actor, starts_at, ends_at, agent, prop)
+    availability.ensure_free(actor, starts_at, ends_at, agent=agent, property_id=prop.id)
 
     visit = Visit(
         agency_id=actor.agency_id,
@@ -256,7 +248,8 @@ def _reschedule(actor: User, visit: Visit, sent: dict[str, Any]) -> None:
     starts_at, ends_at = _window(starts_at, ends_at, minutes, actor.agency.default_visit_minutes)
     if starts_at < utcnow() - PAST_SLACK and starts_at != visit.starts_at:
         raise _invalid("starts_at", _("A visit cannot be moved into the past."))
-    _ensure_free(actor, starts_at, ends_at, agent, visit.property, exclude_id=visit.id)
+    availability.ensure_free(actor, starts_at, ends_at, agent=agent, property_id=visit.property_id,
+                             exclude=(visit.id,))
     old_start = visit.starts_at
     visit.starts_at, visit.ends_at, visit.agent = starts_at, ends_at, agent
     if visit.status == VisitStatus.CONFIRMED and starts_at != old_start:
