@@ -12,75 +12,27 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass, replace
 
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import plugin_host
 from ..database import begin_write
-from ..dates import clock, when
 from ..errors import Conflict, invalid
 from ..extensions import db
 from ..models import ActivityKind, FollowUp, Prospect, User, Visit, VisitStatus, utcnow
 from ..policy import Action, require
 from ..schemas.common import validate
 from ..schemas.reassign import ReassignIn
-from . import activity
+from . import activity, availability
+from .availability import Clash
 from .handover import hand_over
 from .people import active_user
 from .transaction import announce, commit
 
 # visits that still lie ahead and can change hands
 MOVABLE = (VisitStatus.SCHEDULED, VisitStatus.CONFIRMED)
-
-
-@dataclass
-class Clash:
-    """A visit that would overlap the new agent's time: another visit, or busy time from a plugin."""
-
-    visit: Visit
-    other: Visit | None = None
-    busy: tuple[datetime, datetime, str] | None = None
-
-    def describe(self, agent: User) -> str:
-        """One line naming the visit and what it clashes with."""
-        visit = _("%(prospect)s at %(ref)s on %(when)s", prospect=self.visit.prospect.full_name,
-                  ref=self.visit.property.reference, when=when(self.visit.starts_at, "short"))
-        if self.other is not None:
-            return _(
-                "%(visit)s overlaps %(agent)s's visit at %(ref)s, %(when)s–%(end)s.",
-                visit=visit, agent=agent.name, ref=self.other.property.reference,
-                when=when(self.other.starts_at, "short"),
-                end=clock(self.other.ends_at, "short"),
-            )
-        start, end, label = self.busy  # type: ignore[misc]
-        return _(
-            "%(visit)s overlaps time %(agent)s is busy (%(label)s, %(when)s–%(end)s).",
-            visit=visit, agent=agent.name, label=label, when=when(start, "short"),
-            end=clock(end, "short"),
-        )
-
-    def as_json(self, agent: User) -> dict[str, Any]:
-        """The clash for an API error's details."""
-        busy = None
-        if self.busy is not None:
-            start, end, label = self.busy
-            busy = {"starts_at": start.isoformat(), "ends_at": end.isoformat(), "label": label}
-        return {
-            "visit_id": self.visit.id,
-            "prospect_id": self.visit.prospect_id,
-            "property_id": self.visit.property_id,
-            "starts_at": self.visit.starts_at.isoformat(),
-            "ends_at": self.visit.ends_at.isoformat(),
-            "clashing_visit_id": self.other.id if self.other is not None else None,
-            "busy": busy,
-            "message": self.describe(agent),
-        }
 
 
 @dataclass
@@ -164,43 +116,18 @@ def _open_follow_ups(prospect_ids: list[int], agent: User) -> list[FollowUp]:
     return list(db.session.scalars(stmt))
 
 
-def _overlap(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
-    return a_start < b_end and b_start < a_end
-
-
 def clashes_for(agent: User, moving: list[Visit]) -> list[Clash]:
     """The visits of ``moving`` that would double-book ``agent``: one clash per visit, against the
     agent's own non-cancelled visits, an earlier visit moving with it, or a plugin's busy time."""
     if not moving:
         return []
-    start = min(v.starts_at for v in moving)
-    end = max(v.ends_at for v in moving)
-    theirs = list(
-        db.session.scalars(
-            select(Visit)
-            .where(Visit.agent_id == agent.id, Visit.status != VisitStatus.CANCELLED,
-                   Visit.starts_at < end, Visit.ends_at > start)
-            .options(selectinload(Visit.property))
-            .order_by(Visit.starts_at, Visit.id)
-        )
-    )
-    busy = plugin_host.get_host().call(
-        agent.agency, "crm_busy_intervals", agent=agent, starts_at=start, ends_at=end
-    )
+    taken = availability.schedule(agent, min(v.starts_at for v in moving), max(v.ends_at for v in moving))
     found: list[Clash] = []
-    taken: list[Visit] = list(theirs)
     for visit in sorted(moving, key=lambda v: (v.starts_at, v.id)):
-        other = next(
-            (o for o in taken if _overlap(o.starts_at, o.ends_at, visit.starts_at, visit.ends_at)), None
-        )
-        interval = next(
-            (tuple(b) for b in busy if _overlap(b[0], b[1], visit.starts_at, visit.ends_at)), None
-        )
-        if other is not None:
-            found.append(Clash(visit, other=other))
-        elif interval is not None:
-            found.append(Clash(visit, busy=interval))  # type: ignore[arg-type]
-        taken.append(visit)
+        in_the_way = taken.clashes(visit.starts_at, visit.ends_at)
+        if in_the_way:
+            found.append(replace(in_the_way[0], moving=visit))
+        taken.take(visit)
     return found
 
 
@@ -242,7 +169,7 @@ def preview(
     return _plan(actor, _values(prospect_ids, agent_id, move_visits, move_follow_ups), lock=False)
 
 
-def _clash_conflict(plan: Plan) -> Conflict:
+def _clash_conflict(actor: User, plan: Plan) -> Conflict:
     agent = plan.agent
     assert agent is not None
     message = ngettext(
@@ -250,7 +177,7 @@ def _clash_conflict(plan: Plan) -> Conflict:
         "%(num)s visits would double-book %(name)s; nothing was changed.",
         len(plan.clashes), name=agent.name,
     )
-    return Conflict(message, {"agent_id": message, "clashes": [c.as_json(agent) for c in plan.clashes]})
+    return Conflict(message, {"agent_id": message, "clashes": [c.as_json(actor) for c in plan.clashes]})
 
 
 def _record_visit_move(actor: User, visit: Visit, previous: User, agent: User) -> None:
@@ -286,7 +213,7 @@ def reassign(
         # PostgreSQL's exclusion constraint: a booking committed meanwhile took the slot
         again = _plan(actor, values, lock=False)
         if again.clashes:
-            raise _clash_conflict(again) from None
+            raise _clash_conflict(actor, again) from None
         raise
     return result
 
@@ -308,7 +235,7 @@ def apply(
 def _apply(actor: User, values: ReassignIn) -> ReassignResult:
     plan = _plan(actor, values, lock=True)
     if plan.clashes:
-        raise _clash_conflict(plan)
+        raise _clash_conflict(actor, plan)
     agent = plan.agent
     visits_of = Counter(v.prospect_id for v in plan.visits)
     follow_ups_of = Counter(f.prospect_id for f in plan.follow_ups)

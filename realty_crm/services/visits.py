@@ -8,12 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from .. import plugin_host
 from ..database import begin_write
-from ..dates import clock
-from ..dates import when as shown_when
 from ..errors import Conflict, invalid
 from ..extensions import db
 from ..models import (
@@ -27,10 +24,10 @@ from ..models import (
     VisitStatus,
     utcnow,
 )
-from ..policy import Action, can, require
+from ..policy import Action, require
 from ..schemas.common import validate
 from ..schemas.visit import VisitCreate, VisitUpdate
-from . import activity
+from . import activity, availability
 from .people import acting_for
 from .prospects import record_status_change
 from .transaction import announce, commit, flush
@@ -104,98 +101,21 @@ def _window(
     return starts_at, ends_at
 
 
-def clashes(
-    starts_at: datetime,
-    ends_at: datetime,
-    *,
-    agent_id: int,
-    property_id: int,
-    exclude_id: int | None = None,
-) -> list[Visit]:
-    """Non-cancelled visits of the agent or of the property overlapping ``[starts_at, ends_at)``."""
-    stmt = (
-        select(Visit)
-        .where(
-            Visit.status != VisitStatus.CANCELLED,
-            Visit.starts_at < ends_at,
-            Visit.ends_at > starts_at,
-            or_(Visit.agent_id == agent_id, Visit.property_id == property_id),
-        )
-        .order_by(Visit.starts_at)
-    )
-    if exclude_id is not None:
-        stmt = stmt.where(Visit.id != exclude_id)
-    return list(db.session.scalars(stmt))
-
-
-def _clash_error(clash: Visit, agent_id: int, actor: User) -> Conflict:
-    """The 409 for a booking that overlaps ``clash``: it names that visit's prospect (when the
-    actor may see them), its time, its property and its agent."""
-    when = shown_when(clash.starts_at, "short")
-    end = clock(clash.ends_at, "short")
-    if can(actor, Action.VIEW, clash.prospect):
-        message = _(
-            "Clashes with the visit of %(prospect)s on %(when)s–%(end)s (%(ref)s, %(agent)s).",
-            prospect=clash.prospect.full_name, when=when, end=end, ref=clash.property.reference,
-            agent=clash.agent.name,
-        )
-    else:
-        message = _("Clashes with another visit on %(when)s–%(end)s (%(ref)s, %(agent)s).",
-                    when=when, end=end, ref=clash.property.reference, agent=clash.agent.name)
-    reason = "agent" if clash.agent_id == agent_id else "property"
-    return Conflict(
-        message,
-        {
-            "starts_at": message,
-            "clash": reason,
-            "clashing_visit_id": clash.id,
-            "clashing_visit": {
-                "id": clash.id,
-                "agent_id": clash.agent_id,
-                "property_id": clash.property_id,
-                "prospect_id": clash.prospect_id,
-                "starts_at": clash.starts_at.isoformat(),
-                "ends_at": clash.ends_at.isoformat(),
-                "status": clash.status.value,
-            },
-        },
-    )
-
-
-def _ensure_free(
-    actor: User, starts_at: datetime, ends_at: datetime, agent: User, prop: Property,
-    exclude_id: int | None = None,
-) -> None:
-    found = clashes(starts_at, ends_at, agent_id=agent.id, property_id=prop.id, exclude_id=exclude_id)
-    if found:
-        raise _clash_error(found[0], agent.id, actor)
-    busy = plugin_host.get_host().call(
-        agent.agency, "crm_busy_intervals", agent=agent, starts_at=starts_at, ends_at=ends_at
-    )
-    for start, end, label in busy:
-        if start < ends_at and end > starts_at:
-            message = _(
-                "%(agent)s is busy then (%(label)s, %(when)s–%(end)s).",
-                agent=agent.name, label=label, when=shown_when(start, "short"),
-                end=clock(end, "short"),
-            )
-            raise Conflict(message, {"starts_at": message, "clash": "busy", "busy": {
-                "starts_at": start.isoformat(), "ends_at": end.isoformat(), "label": label}})
-
-
 def _save(actor: User, visit: Visit, record: Callable[[], None]) -> None:
     """Flush, record the timeline, commit. On PostgreSQL a concurrent booking that won the
     slot trips the exclusion constraint; it is reported like any clash."""
-    window = (visit.starts_at, visit.ends_at, visit.agent_id, visit.property_id, visit.id)
+    agent, property_id = visit.agent, visit.property_id
+    window = (visit.starts_at, visit.ends_at, visit.id)
     try:
         flush()
         record()
         commit()
     except Conflict:
-        starts_at, ends_at, agent_id, property_id, visit_id = window
-        found = clashes(starts_at, ends_at, agent_id=agent_id, property_id=property_id, exclude_id=visit_id)
+        starts_at, ends_at, visit_id = window
+        found = availability.clashes(starts_at, ends_at, agent=agent, property_id=property_id,
+                                     exclude=(visit_id,))
         if found:
-            raise _clash_error(found[0], agent_id, actor) from None
+            raise availability.refusal(actor, found[0]) from None
         raise
 
 
@@ -246,7 +166,7 @@ def schedule_visit(actor: User, data: dict[str, Any]) -> Visit:
         raise invalid("rating", _("Rate a visit once it is done."))
     if values.feedback is not None and values.status != VisitStatus.DONE:
         raise invalid("feedback", _("Feedback and rating are for visits that are done."))
-    _ensure_free(actor, starts_at, ends_at, agent, prop)
+    availability.ensure_free(actor, starts_at, ends_at, agent=agent, property_id=prop.id)
 
     visit = Visit(
         agency_id=actor.agency_id,
@@ -317,7 +237,8 @@ def _reschedule(actor: User, visit: Visit, sent: dict[str, Any]) -> None:
     starts_at, ends_at = _window(starts_at, ends_at, minutes, actor.agency.default_visit_minutes)
     if starts_at < utcnow() - PAST_SLACK and starts_at != visit.starts_at:
         raise invalid("starts_at", _("A visit cannot be moved into the past."))
-    _ensure_free(actor, starts_at, ends_at, agent, visit.property, exclude_id=visit.id)
+    availability.ensure_free(actor, starts_at, ends_at, agent=agent, property_id=visit.property_id,
+                             exclude=(visit.id,))
     old_start = visit.starts_at
     visit.starts_at, visit.ends_at, visit.agent = starts_at, ends_at, agent
     if visit.status == VisitStatus.CONFIRMED and starts_at != old_start:

@@ -29,6 +29,9 @@ from ..errors import Forbidden
 from ..extensions import db
 from ..models import Role, User, Visit, VisitStatus, utcnow
 from ..policy import is_staff
+from ..services import availability
+from ..services.availability import Schedule
+from ..services.visits import MAX_AHEAD
 from .common import actor, guard
 from .forms import DayField, SearchForm, choices, local_now, plausible_day, user_zone
 
@@ -125,7 +128,32 @@ def _clock(minutes: int) -> str:
     return babel_time(time(minutes // 60, minutes % 60), "short", locale=get_locale())
 
 
-def _fill(column: Column, visits: list[Visit], first: int, last: int, now: datetime) -> None:
+@dataclass
+class Booking:
+    """What makes a slot of an agent bookable: their taken time, whether a visit may be booked
+    for them at all, the length the booking form proposes, and the moments before and after
+    which no visit starts."""
+
+    taken: Schedule
+    bookable: bool
+    length: timedelta
+    now: datetime
+    latest: datetime
+
+    def state(self, starts_at: datetime) -> str:
+        """The slot starting then: busy (something takes part of it), past, free (a visit of the
+        proposed length fits, as the booking service will agree), or busy (it does not fit)."""
+        ends_at = starts_at + timedelta(minutes=SLOT_MINUTES)
+        if not self.taken.is_free(starts_at, ends_at):
+            return "busy"
+        if starts_at <= self.now:
+            return "past"
+        if not self.bookable or starts_at > self.latest:
+            return "off"
+        return "free" if self.taken.is_free(starts_at, starts_at + self.length) else "busy"
+
+
+def _fill(column: Column, visits: list[Visit], first: int, last: int, booking: Booking) -> None:
     """Place ``visits`` (the column's, not cancelled) and work out the state of every slot."""
     for visit in visits:
         start = _floor(_wall_minutes(visit.starts_at, column.day))
@@ -137,13 +165,8 @@ def _fill(column: Column, visits: list[Visit], first: int, last: int, now: datet
         starts_at = _slot_start(column.day, minutes)
         slot = Slot(FIRST_ROW + (minutes - first) // SLOT_MINUTES, _clock(minutes), "off")
         if starts_at is not None and WORK_START <= minutes < WORK_END:
-            ends_at = starts_at + timedelta(minutes=SLOT_MINUTES)
-            if any(v.starts_at < ends_at and v.ends_at > starts_at for v in visits):
-                slot.state = "busy"
-            elif starts_at <= now:
-                slot.state = "past"
-            else:
-                slot.state = "free"
+            slot.state = booking.state(starts_at)
+            if slot.state == "free":
                 slot.book_url = url_for(
                     "visits.new",
                     date=column.day.isoformat(),
@@ -212,6 +235,17 @@ def _by_agent_and_day(visits: list[Visit], days: list[date]) -> dict[tuple[int, 
     return grouped
 
 
+def _bookings(user: User, agents: list[User], days: list[date]) -> dict[int, Booking]:
+    """Each agent's ``Booking`` over ``days``: their time is loaded once for the whole view (and
+    a visit's length past it), so the plugins are asked once per agent, not per slot. Someone
+    the user may not book for (an agent no longer active) has no free slots."""
+    length = timedelta(minutes=user.agency.default_visit_minutes)
+    now = utcnow()
+    end = _midnight(days[-1] + timedelta(days=1)) + length
+    taken = availability.schedules(agents, _midnight(days[0]), end)
+    return {a.id: Booking(taken[a.id], a.active, length, now, now + MAX_AHEAD) for a in agents}
+
+
 def _day_heading(day: date) -> str:
     return format_skeleton("MMMEd", day, locale=get_locale())
 
@@ -249,9 +283,10 @@ def index() -> str:
         for d in days
     ]
     first, last = _bounds(columns, visits_of)
-    now = utcnow()
+    bookings = _bookings(user, agents, days)
     for column in columns:
-        _fill(column, visits_of.get((column.agent.id, column.day), []), first, last, now)
+        booking = bookings[column.agent.id]
+        _fill(column, visits_of.get((column.agent.id, column.day), []), first, last, booking)
 
     # agents only ever see their own calendar: their links carry no agent
     agent_arg = (TEAM if agent is None else agent.id) if is_staff(user) else None

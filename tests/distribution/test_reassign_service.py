@@ -225,8 +225,8 @@ def test_preview_counts_what_would_move_and_the_clashes_and_changes_nothing(team
     assert [p.id for p in plan.unchanged] == [held.id]
     assert len(plan.visits) == 2
     assert len(plan.follow_ups) == 2
-    assert [c.visit.id for c in plan.clashes] == [clashing.id]
-    assert "overlaps Carlos Colleague's visit at MAD-002" in plan.clashes[0].describe(team.colleague)
+    assert [c.moving.id for c in plan.clashes] == [clashing.id]
+    assert "overlaps Carlos Colleague's visit at MAD-002" in plan.clashes[0].describe(team.manager)
     assert snapshot() == before
 
 

@@ -86,8 +86,9 @@ def create_visit(body: dict[str, Any]) -> Any:
 
     Agents book for themselves; admins and managers may name another ``agent_id``. A start in
     the past is accepted only with ``status`` ``done``. When the agent or the property is
-    already busy then, the answer is 409 and ``details`` names the ``clash`` (``agent`` or
-    ``property``) and carries the ``clashing_visit``.
+    already busy then, the answer is 409 and ``details`` names the ``clash`` (``agent``,
+    ``property`` or ``busy``) and carries the ``clashing_visit`` or the ``busy`` interval;
+    ``clashes`` lists it in the shape a refused reassignment's clashes have.
     """
     visit = visits.schedule_visit(caller(), body)
     return created(VisitOut, visit, "api.get_visit", visit_id=visit.id)
