@@ -23,6 +23,8 @@ from .models import Agency, Call, FollowUp, Prospect, Role, User, Visit, VisitSt
 
 
 class Action(StrEnum):
+    """What a user may try to do; ``can`` and ``require`` answer whether their role allows it."""
+
     VIEW = "view"
     CREATE = "create"
     EDIT = "edit"
