@@ -3,8 +3,9 @@
 ``python docs/plugin_api_reference.py`` rewrites the part of docs/plugins.md between the two
 markers below: every name of ``plugin_api.__all__``, under the ``# --- title ---``
 comments that group it, with its ``#:`` comment in ``__all__`` if it has one (an object
-without a docstring of its own must), else the first paragraph of its own docstring. With ``--check`` it changes nothing and exits 1 when
-that part is out of date; tests/test_docs.py runs the same check.
+without a docstring of its own must), else the first paragraph of its own docstring.
+With ``--check`` it changes nothing and exits 1 when that part is out of date;
+tests/test_docs.py runs the same check.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from __future__ import annotations
 import inspect
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from types import FunctionType, ModuleType
+from typing import NamedTuple
 
 from realty_crm import plugin_api
 
@@ -25,8 +26,7 @@ SECTION = re.compile(r"^\s*# --- (?P<title>.+?) ---$")
 NAME = re.compile(r'^\s*"(?P<name>\w+)",(?:\s*#:\s*(?P<comment>.+))?$')
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One name of the plugin API, where ``__all__`` groups it, and what it is for."""
 
     section: str
