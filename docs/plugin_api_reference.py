@@ -36,11 +36,11 @@ class Entry(NamedTuple):
 
 def own_docstring(value: object) -> str:
     """The docstring ``value`` itself declares (not one it inherits from a class); "" if none."""
-    if isinstance(value, ModuleType | FunctionType) or inspect.isbuiltin(value):
+    if isinstance(value, ModuleType | FunctionType):
         doc = value.__doc__
     elif inspect.isclass(value):
         doc = vars(value).get("__doc__")
-        if inspect.isclass(value) and doc and doc.startswith(f"{value.__name__}("):
+        if doc and doc.startswith(f"{value.__name__}("):
             doc = None  # the signature a dataclass writes for itself, not a description
     else:
         doc = None  # an instance: its class's docstring says what the class is, not this object
