@@ -44,7 +44,8 @@ demo: install ## Install, create the SQLite database, load the demo agency (with
 lint: install
 	$(BIN)/ruff check $$(ls -d realty_crm plugins tests bench .ci docs 2>/dev/null)
 
-docs: install ## Regenerate the hook reference of docs/plugins.md from realty_crm/hookspecs.py
+docs: install ## Regenerate the plugin API list and the hook reference of docs/plugins.md
+	$(BIN)/python docs/plugin_api_reference.py
 	$(BIN)/python docs/hook_reference.py
 
 test-sqlite: install system-deps

@@ -30,11 +30,15 @@ def invalid(field: str, message: str) -> ValidationFailed:
 
 
 class Forbidden(ServiceError):
+    """The acting user's role does not allow the action."""
+
     status = 403
     code = "forbidden"
 
 
 class NotFound(ServiceError):
+    """No such record in the agency in scope (another agency's records do not exist for it)."""
+
     status = 404
     code = "not_found"
 

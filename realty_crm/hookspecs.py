@@ -1,8 +1,8 @@
 """Every hook a plugin can implement: the plugin author's reference.
 
 A plugin is a module or object registered under the ``realty_crm.plugins`` entry-point
-group; its hook functions are marked with ``pluggy.HookimplMarker("realty_crm")`` (also
-exported as ``realty_crm.hookimpl``). An implementation may take any subset of a hook's
+group; its hook functions are marked with ``realty_crm.plugin_api.hookimpl`` (which is
+``pluggy.HookimplMarker("realty_crm")``). An implementation may take any subset of a hook's
 arguments, by name.
 
 Three families:
@@ -40,7 +40,7 @@ hookspec = pluggy.HookspecMarker("realty_crm")
 
 @hookspec(firstresult=True)
 def crm_plugin_info() -> Any:
-    """Describe the plugin: return a ``realty_crm.plugin_host.PluginInfo`` (name, title,
+    """Describe the plugin: return a ``realty_crm.plugin_api.PluginInfo`` (name, title,
     description, version, settings model). Called once per plugin at start-up; a plugin
     without it is listed under its entry-point name with no settings."""
 
@@ -50,21 +50,21 @@ def crm_register_blueprints(app: Any) -> Any:
     """Return a list of Flask blueprints to register (pages, public routes, static files).
 
     Called once at start-up. For a signed-in user the blueprint's views answer 404 when the
-    plugin is disabled in the user's agency. A blueprint of public pages (a form, a feed) sets
-    ``blueprint.realty_crm_public = True`` to skip that check: its views find their agency
-    themselves and ask ``plugin_host.get_host().is_enabled(agency, name)``. Templates under the
+    plugin is disabled in the user's agency. A blueprint of public pages (a form, a feed) is
+    marked with ``public_blueprint(blueprint)`` to skip that check: its views find their agency
+    themselves and ask ``plugin_enabled(agency, name)``. Templates under the
     blueprint's ``template_folder`` are found as ``<plugin>/<name>.html`` and can be
     overridden by a file of that path in the app's ``templates/`` folder."""
 
 
 @hookspec
 def crm_register_jobs() -> Any:
-    """Return a list of ``realty_crm.scheduler.JobSpec`` (id, function, trigger arguments).
+    """Return a list of ``realty_crm.plugin_api.JobSpec`` (id, function, trigger arguments).
 
     Called once when the scheduler starts. A job whose spec says ``per_agency=True`` runs
     once per agency where the plugin is enabled, as ``func(agency)`` inside an app context
     scoped to that agency; otherwise once, as ``func()``, with no agency in scope. A job that
-    reads then writes calls ``realty_crm.database.begin_write()`` first, as services do."""
+    reads then writes calls ``realty_crm.plugin_api.begin_write()`` first, as services do."""
 
 
 @hookspec
@@ -146,7 +146,7 @@ def crm_nav_items(user: Any, agency: Any) -> Any:
 
 @hookspec
 def crm_dashboard_widgets(user: Any, agency: Any) -> Any:
-    """Return dashboard widgets: a list of ``realty_crm.plugin_host.Widget`` (title and
+    """Return dashboard widgets: a list of ``realty_crm.plugin_api.Widget`` (title and
     rendered, escaped HTML as ``markupsafe.Markup``). Called when ``user`` opens the
     dashboard."""
 
@@ -154,7 +154,7 @@ def crm_dashboard_widgets(user: Any, agency: Any) -> Any:
 @hookspec
 def crm_timeline_items(prospect: Any, agency: Any) -> Any:
     """Return extra entries for a prospect's timeline: a list of
-    ``realty_crm.plugin_host.TimelineItem`` (occurred_at, kind, summary, source). Called when the
+    ``realty_crm.plugin_api.TimelineItem`` (occurred_at, kind, summary, source). Called when the
     prospect's page or its API timeline is built."""
 
 

@@ -40,6 +40,8 @@ from .models import (
 
 
 class Action(StrEnum):
+    """What a user may try to do; ``can`` and ``require`` answer whether their role allows it."""
+
     VIEW = "view"
     CREATE = "create"
     EDIT = "edit"

@@ -1,7 +1,9 @@
-"""The plugin author's documentation keeps up with the hooks (after Datasette's tests/test_docs.py).
+"""The plugin author's documentation keeps up with the hooks and the plugin API (after
+Datasette's tests/test_docs.py).
 
 A hook added to realty_crm/hookspecs.py without a docstring, or without `make docs`, fails
-here; so does a hook the product spec promises that hookspecs.py lacks.
+here; so does a hook the product spec promises that hookspecs.py lacks, and a name of
+realty_crm/plugin_api.py that says nothing or is missing from docs/plugins.md.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from types import ModuleType
 
 import pytest
 
-from realty_crm import PROJECT_ROOT, hookspecs
+from realty_crm import PROJECT_ROOT, hookspecs, plugin_api
 
 DOCS = PROJECT_ROOT / "docs"
 PLUGIN_DOC = DOCS / "plugins.md"
@@ -98,3 +100,42 @@ def test_every_event_of_the_spec_exists_with_its_arguments_and_agency_and_actor(
 @pytest.mark.parametrize("name", sorted(SPEC_DECLARATIONS_AND_QUERIES))
 def test_every_extension_point_of_the_spec_has_a_hook(name):
     assert hasattr(getattr(hookspecs, name, None), "realty_crm_spec"), f"SPEC §5 promises {name}"
+
+
+def _api_reference() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("plugin_api_reference", DOCS / "plugin_api_reference.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+api_reference = _api_reference()
+API_ENTRIES = api_reference.entries()
+
+
+def test_the_plugin_api_list_sees_every_name_of_the_plugin_api():
+    assert [entry.name for entry in API_ENTRIES] == list(plugin_api.__all__)
+
+
+@pytest.mark.parametrize("entry", API_ENTRIES, ids=lambda entry: entry.name)
+def test_every_name_of_the_plugin_api_says_what_it_is_for(entry):
+    # its own docstring, or its `#:` comment in plugin_api.__all__ when it is an object without one
+    assert len(entry.description.split()) >= 4, f"{entry.name} needs a docstring saying what it is for"
+
+
+@pytest.mark.parametrize("entry", API_ENTRIES, ids=lambda entry: entry.name)
+def test_every_name_of_the_plugin_api_is_in_the_plugin_docs(entry):
+    assert f"- `{entry.name}`: " in PLUGIN_DOC.read_text(encoding="utf-8"), "run `make docs`"
+
+
+def test_the_plugin_api_list_is_the_one_generated_from_the_plugin_api():
+    text = PLUGIN_DOC.read_text(encoding="utf-8")
+
+    assert api_reference.current(text) == api_reference.render(), "docs/plugins.md is out of date: make docs"
+
+
+def test_the_plugin_api_section_comes_before_the_hook_reference():
+    text = PLUGIN_DOC.read_text(encoding="utf-8")
+
+    assert text.index("## The plugin API") < text.index(api_reference.START) < text.index("## Hook reference")

@@ -14,6 +14,8 @@ from .types import UTCDateTime, str_enum, utcnow
 
 
 class Agency(db.Model):
+    """An estate agency: the tenant every other record belongs to, with its locale and settings."""
+
     __tablename__ = "agencies"
 
     id: Mapped[int] = mapped_column(primary_key=True)

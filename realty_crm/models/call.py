@@ -17,6 +17,8 @@ from .user import User
 
 
 class Call(TenantMixin, db.Model):
+    """A phone call with a prospect, logged by an agent, with its outcome."""
+
     __tablename__ = "calls"
     __table_args__ = (
         sa.Index("ix_calls_prospect_occurred", "prospect_id", "occurred_at"),

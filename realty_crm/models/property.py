@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 
 class Property(TenantMixin, TimestampMixin, SoftDeleteMixin, db.Model):
+    """A property the agency lists for sale or rent, with its reference, address and price."""
+
     __tablename__ = "properties"
     __table_args__ = (
         sa.UniqueConstraint("agency_id", "reference", name="uq_properties_agency_reference"),

@@ -28,6 +28,8 @@ OPEN_STATUSES = (
 
 
 class Prospect(TenantMixin, TimestampMixin, SoftDeleteMixin, db.Model):
+    """A person looking to buy or rent: contact details, what they want, status and agent."""
+
     __tablename__ = "prospects"
     __table_args__ = (
         sa.Index(

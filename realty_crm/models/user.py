@@ -18,6 +18,8 @@ from .types import UTCDateTime, str_enum, utcnow
 
 
 class User(TenantMixin, UserMixin, db.Model):
+    """A member of an agency's staff who signs in: an admin, a manager or an agent."""
+
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,6 +18,8 @@ from .user import User
 
 
 class Visit(TenantMixin, TimestampMixin, db.Model):
+    """A prospect's visit of a property with an agent, from ``starts_at`` to ``ends_at``."""
+
     __tablename__ = "visits"
     __table_args__ = (
         # an agent's visits by time, status included so agenda and "last visit" queries read the

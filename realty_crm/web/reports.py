@@ -47,6 +47,8 @@ ALIASES = {"from": "date_from", "to": "date_to"}
 
 
 class ReportFilterForm(SearchForm):
+    """The period and agent filters of a report page, read from the query string."""
+
     date_from = DayField(_l("From"), validators=[Optional()])
     date_to = DayField(_l("To"), validators=[Optional()])
     agent_id = RecordSelectField(_l("Agent"))

@@ -15,22 +15,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pluggy
 from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from realty_crm.models import Agency, Call, User, Visit
-from realty_crm.plugin_host import PluginInfo, Widget
-from realty_crm.scheduler import JobSpec
+from realty_crm.plugin_api import Agency, Call, JobSpec, PluginInfo, User, Visit, Widget, hookimpl
 
 from . import debriefs
 from .settings import NAME, Settings
 from .views import create_blueprint
 
 __version__ = "1.0.0"
-
-hookimpl = pluggy.HookimplMarker("realty_crm")
 
 WIDGET_ROWS = 5
 

@@ -10,15 +10,26 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from realty_crm import tenancy
-from realty_crm.database import begin_write
-from realty_crm.errors import NotFound, ValidationFailed
-from realty_crm.extensions import db
-from realty_crm.models import Agency, Call, CallOutcome, User, Visit, VisitStatus, utcnow
-from realty_crm.plugin_host import get_host
-from realty_crm.policy import Action, require, visible_visits
-from realty_crm.services import visits
-from realty_crm.services.search import Results
+from realty_crm.plugin_api import (
+    Action,
+    Agency,
+    Call,
+    CallOutcome,
+    NotFound,
+    Results,
+    User,
+    ValidationFailed,
+    Visit,
+    VisitStatus,
+    begin_write,
+    db,
+    plugin_settings,
+    require,
+    tenancy,
+    utcnow,
+    visible_visits,
+    visits,
+)
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -30,7 +41,7 @@ PER_PAGE = 25
 
 def settings_for(agency: Agency) -> Settings:
     """The plugin's settings in ``agency`` (defaults until an admin changes them)."""
-    return get_host().settings(agency, NAME)  # type: ignore[return-value]
+    return plugin_settings(agency, NAME)
 
 
 def lacks_feedback(visit: Visit, settings: Settings) -> bool:

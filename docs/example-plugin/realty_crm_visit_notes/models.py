@@ -10,10 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from realty_crm.extensions import db
-from realty_crm.models import Call, Prospect, User, Visit
-from realty_crm.models.base import TenantMixin
-from realty_crm.models.types import UTCDateTime, utcnow
+from realty_crm.plugin_api import Call, Prospect, TenantMixin, User, UTCDateTime, Visit, db, utcnow
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -8,16 +8,15 @@ field. Every field has a default, so the plugin works the moment it is enabled.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+from realty_crm.plugin_api import PluginSettings
 
 # the entry-point name in pyproject.toml: the key of the plugin's state in each agency
 NAME = "visit_notes"
 
 
-class Settings(BaseModel):
+class Settings(PluginSettings):
     """What an agency's admin can tune."""
-
-    model_config = ConfigDict(extra="forbid")
 
     min_feedback_chars: int = Field(
         20, ge=1, le=1000, title=_l("Shortest useful feedback"),

@@ -11,9 +11,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from realty_crm.errors import ValidationFailed
-from realty_crm.extensions import db
-from realty_crm.web.common import actor, guard, page_arg
+from realty_crm.plugin_api import ValidationFailed, actor, db, guard, page_arg
 
 from . import debriefs
 from .settings import NAME

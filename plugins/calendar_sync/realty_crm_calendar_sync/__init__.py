@@ -11,12 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pluggy
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from realty_crm.models import Agency, User
-from realty_crm.plugin_host import PluginInfo
+from realty_crm.plugin_api import Agency, PluginInfo, User, hookimpl
 
 from . import (
     feeds,
@@ -26,8 +24,6 @@ from .settings import NAME, Settings
 from .views import create_blueprint, create_feed_blueprint
 
 __version__ = "0.1.0"
-
-hookimpl = pluggy.HookimplMarker("realty_crm")
 
 
 @hookimpl

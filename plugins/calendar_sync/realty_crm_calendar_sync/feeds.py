@@ -17,14 +17,25 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar.prop import vText
-from realty_crm import tenancy
-from realty_crm.database import begin_write
-from realty_crm.errors import Forbidden, NotFound, ValidationFailed
-from realty_crm.extensions import db
-from realty_crm.languages import user_language
-from realty_crm.models import Agency, Property, Prospect, User, Visit, VisitStatus, utcnow
-from realty_crm.plugin_host import get_host
-from realty_crm.policy import is_staff
+from realty_crm.plugin_api import (
+    Agency,
+    Forbidden,
+    NotFound,
+    Property,
+    Prospect,
+    User,
+    ValidationFailed,
+    Visit,
+    VisitStatus,
+    begin_write,
+    db,
+    is_staff,
+    plugin_enabled,
+    plugin_settings,
+    tenancy,
+    user_language,
+    utcnow,
+)
 from sqlalchemy import Row, select, update
 
 from .models import KIND_AGENT, KIND_TEAM, KINDS, CalendarFeedToken
@@ -119,7 +130,7 @@ def resolve(secret: str) -> tuple[CalendarFeedToken, User, Agency] | None:
     ).first()
     if agency is None or user is None or not user.active or not may_create(user, feed.kind):
         return None
-    if not get_host().is_enabled(agency, NAME):
+    if not plugin_enabled(agency, NAME):
         return None
     return feed, user, agency
 
@@ -135,7 +146,7 @@ FEED_COLUMNS = (
 def feed_visits(feed: CalendarFeedToken, user: User, agency: Agency, now: datetime) -> list[Row[Any]]:
     """The visits a feed shows, as rows of ``FEED_COLUMNS``: in the agency's window around
     ``now``, not cancelled, the user's own (a team feed: every agent's), in one query."""
-    settings = get_host().settings(agency, NAME)
+    settings = plugin_settings(agency, NAME)
     assert isinstance(settings, Settings)
     stmt = (
         select(*FEED_COLUMNS)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+from realty_crm.plugin_api import PluginSettings
 
 # the entry-point name in pyproject.toml
 NAME = "calendar_sync"
 
 
-class Settings(BaseModel):
+class Settings(PluginSettings):
     """What an agency's admin can tune about the calendar feeds."""
-
-    model_config = ConfigDict(extra="forbid")
 
     days_back: int = Field(
         60, ge=0, le=3650, title=_l("Days of past visits"),

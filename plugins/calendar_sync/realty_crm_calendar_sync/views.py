@@ -7,10 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from realty_crm.errors import ValidationFailed
-from realty_crm.extensions import db
-from realty_crm.models import User
-from realty_crm.web.common import actor, guard
+from realty_crm.plugin_api import User, ValidationFailed, actor, db, guard, public_blueprint
 
 from . import feeds
 from .models import KIND_AGENT, KIND_TEAM
@@ -86,6 +83,6 @@ def create_blueprint() -> Blueprint:
 def create_feed_blueprint() -> Blueprint:
     """The public feed ``/calendar/<secret>.ics``; it checks the plugin is on in the feed's agency."""
     blueprint = Blueprint(f"{NAME}_feed", __name__)
-    blueprint.realty_crm_public = True  # type: ignore[attr-defined] - the secret is the credential
+    public_blueprint(blueprint)  # the secret is the credential
     blueprint.add_url_rule("/calendar/<token_secret>.ics", "feed", feed, methods=["GET"])
     return blueprint

@@ -13,14 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pluggy
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from realty_crm.models import ActivityKind, Prospect, Role, User
-from realty_crm.plugin_host import PluginInfo
-from realty_crm.policy import can
-from realty_crm.scheduler import JobSpec
+from realty_crm.plugin_api import ActivityKind, JobSpec, PluginInfo, Prospect, Role, User, can, hookimpl
 
 from . import models  # noqa: F401 - the tables are known once the plugin is loaded
 from .editor import SLUG_TAKEN
@@ -32,8 +28,6 @@ from .settings import NAME, Settings
 from .views import create_blueprint
 
 __version__ = "0.1.0"
-
-hookimpl = pluggy.HookimplMarker("realty_crm")
 
 
 @hookimpl

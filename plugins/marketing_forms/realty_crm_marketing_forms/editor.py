@@ -8,12 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from realty_crm.errors import ValidationFailed
-from realty_crm.extensions import db
-from realty_crm.models import User
-from realty_crm.policy import require
-from realty_crm.schemas.common import text, validate
-from realty_crm.services.transaction import commit
+from realty_crm.plugin_api import User, ValidationFailed, commit, db, require, text, validate
 from sqlalchemy import select
 
 from . import thanks_page

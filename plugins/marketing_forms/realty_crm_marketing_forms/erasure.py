@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from realty_crm.extensions import db
-from realty_crm.models import Prospect
+from realty_crm.plugin_api import Prospect, db
 from sqlalchemy import update
 
 from .models import FormSubmission

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from realty_crm.models import Operation, PropertyType
+from realty_crm.plugin_api import Operation, PropertyType
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from realty_crm.extensions import db
-from realty_crm.models import Prospect, ProspectStatus, Visit, VisitStatus
+from realty_crm.plugin_api import Prospect, ProspectStatus, Visit, VisitStatus, db
 from sqlalchemy import Select, case, exists, func, select
 
 from .models import FormSubmission, SubmissionStatus

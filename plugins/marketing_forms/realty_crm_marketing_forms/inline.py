@@ -12,9 +12,7 @@ import logging
 import threading
 
 from flask import Flask
-from realty_crm import tenancy
-from realty_crm.extensions import db
-from realty_crm.models import Agency
+from realty_crm.plugin_api import Agency, db, tenancy
 
 from . import processing
 

@@ -13,14 +13,17 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from realty_crm.database import begin_write
-from realty_crm.errors import ValidationFailed
-from realty_crm.extensions import db
-from realty_crm.models import Agency, utcnow
-from realty_crm.schemas.common import validate
-from realty_crm.schemas.prospect import ProspectCreate
-from realty_crm.services import prospects
-from realty_crm.services.transaction import commit
+from realty_crm.plugin_api import (
+    Agency,
+    ProspectCreate,
+    ValidationFailed,
+    begin_write,
+    commit,
+    db,
+    prospects,
+    utcnow,
+    validate,
+)
 from sqlalchemy import Table, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert

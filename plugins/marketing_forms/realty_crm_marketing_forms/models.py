@@ -7,10 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from realty_crm.extensions import db
-from realty_crm.models import Prospect
-from realty_crm.models.base import TenantMixin, TimestampMixin
-from realty_crm.models.types import UTCDateTime, str_enum, utcnow
+from realty_crm.plugin_api import Prospect, TenantMixin, TimestampMixin, UTCDateTime, db, str_enum, utcnow
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

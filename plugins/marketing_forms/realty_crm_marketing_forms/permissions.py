@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from realty_crm.models import Role
+from realty_crm.plugin_api import Role
 
 from .settings import NAME
 

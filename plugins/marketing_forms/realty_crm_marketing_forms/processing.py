@@ -13,13 +13,18 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from realty_crm.database import begin_write
-from realty_crm.errors import ServiceError, ValidationFailed
-from realty_crm.extensions import db
-from realty_crm.models import Agency, utcnow
-from realty_crm.policy import require
-from realty_crm.services import prospects
-from realty_crm.services.transaction import commit, savepoint
+from realty_crm.plugin_api import (
+    Agency,
+    ServiceError,
+    ValidationFailed,
+    begin_write,
+    commit,
+    db,
+    prospects,
+    require,
+    savepoint,
+    utcnow,
+)
 from sqlalchemy import func, select
 
 from .intake import UTM_FIELDS

@@ -13,11 +13,17 @@ from typing import Any
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
-from realty_crm import tenancy
-from realty_crm.errors import ValidationFailed
-from realty_crm.extensions import csrf, db, limiter
-from realty_crm.models import Agency
-from realty_crm.plugin_host import get_host
+from realty_crm.plugin_api import (
+    Agency,
+    ValidationFailed,
+    csrf,
+    db,
+    limiter,
+    plugin_enabled,
+    plugin_settings,
+    public_blueprint,
+    tenancy,
+)
 from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
@@ -45,7 +51,7 @@ def _target(agency_slug: str, form_slug: str) -> tuple[Agency, EnquiryForm]:
     found = g.get("marketing_forms_target")
     if found is None:
         found = db.session.execute(_TARGET, {"agency_slug": agency_slug, "form_slug": form_slug}).first()
-        if found is None or not get_host().is_enabled(found[0], NAME):
+        if found is None or not plugin_enabled(found[0], NAME):
             abort(404)
         tenancy.enter(found[0].id)
         g.marketing_forms_target = found
@@ -54,7 +60,7 @@ def _target(agency_slug: str, form_slug: str) -> tuple[Agency, EnquiryForm]:
 
 
 def _settings(agency: Agency) -> Settings:
-    settings = get_host().settings(agency, NAME)
+    settings = plugin_settings(agency, NAME)
     assert isinstance(settings, Settings)
     return settings
 
@@ -147,7 +153,7 @@ def create_public_blueprint() -> Blueprint:
     blueprint = Blueprint(
         f"{NAME}_public", __name__, static_folder="static", static_url_path="/f/static/marketing_forms"
     )
-    blueprint.realty_crm_public = True  # type: ignore[attr-defined] - whoever the visitor is signed in as
+    public_blueprint(blueprint)  # whoever the visitor is signed in as
     csrf.exempt(blueprint)  # the signed form token stands in for the session's CSRF token
     blueprint.add_url_rule("/f/<agency_slug>/<form_slug>", "show", show, methods=["GET"])
     limited = limiter.limit(

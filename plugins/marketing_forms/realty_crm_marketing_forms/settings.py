@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+from realty_crm.plugin_api import PluginSettings
 
 # the entry-point name in pyproject.toml
 NAME = "marketing_forms"
 
 
-class Settings(BaseModel):
+class Settings(PluginSettings):
     """What an agency's admin can tune about its public enquiry forms' spam defences."""
-
-    model_config = ConfigDict(extra="forbid")
 
     min_fill_seconds: int = Field(
         3, ge=0, le=600, title=_l("Minimum fill time (seconds)"),

@@ -10,14 +10,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from realty_crm import tenancy
-from realty_crm.errors import ServiceError
-from realty_crm.extensions import db
-from realty_crm.models import utcnow
-from realty_crm.services.reports import ReportFilters
-from realty_crm.web.common import actor, guard
-from realty_crm.web.forms import attempt
-from realty_crm.web.reports import ReportFilterForm, page_filters
+from realty_crm.plugin_api import (
+    ReportFilterForm,
+    ReportFilters,
+    ServiceError,
+    actor,
+    attempt,
+    db,
+    guard,
+    page_filters,
+    tenancy,
+    utcnow,
+)
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, StringField, TextAreaField, URLField
