@@ -172,10 +172,8 @@ def setup(app: Flask) -> None:
     from .errors import register_error_handlers
     from .formatting import register_filters
     from .navigation import register_navigation
-    from .timeline_text import register_timeline_filters
 
     register_filters(app)
-    register_timeline_filters(app)
     register_navigation(app)
     app.jinja_env.globals["current_locale"] = get_locale
     register_error_handlers(app)
