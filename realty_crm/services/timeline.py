@@ -91,7 +91,7 @@ def prospect_timeline(
     if start >= total:
         return Results([], page, per_page, total)
     window = _window(stored, extra, start, per_page)
-    return Results([_worded(item) for item in window], page, per_page, total)
+    return Results([_worded(record, prospect) for record in window], page, per_page, total)
 
 
 def _window(stored: Any, extra: list[TimelineItem], start: int, size: int) -> list[Activity | TimelineItem]:
@@ -150,11 +150,12 @@ def _plugin_items(prospect: Prospect) -> list[TimelineItem]:
     return sorted(items, key=lambda item: item.occurred_at, reverse=True)
 
 
-def _worded(record: Activity | TimelineItem) -> TimelineEntry:
+def _worded(record: Activity | TimelineItem, prospect: Prospect) -> TimelineEntry:
     if isinstance(record, Activity):
         return entry(record)
     return TimelineEntry(
-        occurred_at=record.occurred_at, kind=record.kind, text=record.summary, source=record.source
+        occurred_at=record.occurred_at, kind=record.kind, text=record.summary, source=record.source,
+        prospect_id=prospect.id,
     )
 
 

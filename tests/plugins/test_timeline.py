@@ -71,11 +71,12 @@ def test_the_page_and_the_api_show_the_same_entries_in_the_same_order(
     assert on_page == in_api
     kinds = [kind for kind, _ in in_api]
     assert {"created", "call", "visit", "note", "status_changed", "mailing", "future"} <= set(kinds)
-    assert kinds[0] == "future" and kinds.index("status_changed") < kinds.index("mailing") < kinds.index("created")
+    assert kinds[0] == "future"
+    assert kinds.index("status_changed") < kinds.index("mailing") < kinds.index("created")
     assert ("mailing", "Newsletter to Ana") in in_api
     created = dict((kind, text) for kind, text in in_api)["created"]
     assert created == ("Prospect created (source: Other)." if language == "en"
-                       else "Prospecto creado (origen: Otro).")
+                       else "Interesado creado (origen: Otro).")
 
 
 def test_a_plugin_item_in_the_api_has_no_id_and_its_plugin_as_source(team, api, busy_prospect):
@@ -97,7 +98,7 @@ def test_pages_of_the_timeline_follow_on_across_plugin_items(team, api, busy_pro
     read = [entry for page in range(1, pages + 2) for entry in api_entries(client, busy_prospect,
                                                                             page=page, per_page=per_page)]
 
-    assert first["total"] == len(whole) == 9
+    assert first["total"] == len(whole) == 10
     assert read == whole
 
 
