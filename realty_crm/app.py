@@ -158,10 +158,8 @@ def setup(app: Flask) -> None:
     from .web.errors import register_error_handlers
     from .web.formatting import register_filters
     from .web.navigation import register_navigation
-    from .web.timeline_text import register_timeline_filters
 
     register_filters(app)
-    register_timeline_filters(app)
     register_navigation(app)
     app.jinja_env.globals["current_locale"] = get_locale
     register_error_handlers(app)

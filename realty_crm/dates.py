@@ -139,3 +139,14 @@ def isoday(value: datetime | None) -> str:
     """The day of a date-time in the user's time zone, as ``YYYY-MM-DD`` (for links)."""
     local = _local(value) if value else None
     return local.date().isoformat() if local is not None else ""
+
+
+def iso_when(value: str | None, fmt: str = "short") -> str:
+    """An ISO 8601 date-time kept as text (timeline data) shown like ``when``."""
+    if not value:
+        return ""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return when(parsed, fmt)

@@ -17,6 +17,7 @@ from . import hookimpl, tenancy
 from .database import begin_write, hold
 from .errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from .extensions import csrf, db, limiter
+from .languages import user_language
 from .models import (
     ActivityKind,
     Agency,
@@ -54,7 +55,6 @@ from .services import prospects, visits
 from .services.reports import ReportFilters
 from .services.search import Results
 from .services.transaction import commit, savepoint
-from .web.app_setup import user_language
 from .web.common import actor, guard, page_arg
 from .web.forms import attempt
 from .web.reports import ReportFilterForm, page_filters

@@ -112,3 +112,12 @@ class ActivityOut(OutputModel):
     summary: str
     data: dict
     source: str
+
+
+class TimelineEntryOut(ActivityOut):
+    """One entry of a prospect's timeline: a stored entry, or an item a plugin adds."""
+
+    id: int | None = Field(description="The stored entry's id; null for an item a plugin adds (not stored)")
+    kind: str = Field(description="What the entry records; a plugin's item: the kind the plugin gives")
+    summary: str = Field(description="The entry's text in the caller's language and time zone")
+    source: str = Field(description='"core", or the name of the plugin that wrote or added the entry')

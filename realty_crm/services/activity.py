@@ -26,7 +26,7 @@ def record(
 
     The entry is its ``kind`` and parameters (``data``: ids, names, references, aware UTC
     times as ISO strings, status values); its text is written when it is read, in the
-    reader's language and time zone (``realty_crm.web.timeline_text``). ``summary`` is only
+    reader's language and time zone (``realty_crm.timeline_text``). ``summary`` is only
     for what a person wrote (a note, a call's summary, a follow-up's title, feedback).
     """
     agency_id = (prospect or property).agency_id  # type: ignore[union-attr]

@@ -162,7 +162,7 @@ def read_entry(app: Flask) -> Callable[..., str]:
     (their language and time zone; without a reader, the app's defaults: English, UTC)."""
     from flask_babel import refresh
 
-    from ..web.timeline_text import summary
+    from ..timeline_text import summary
 
     def read(entry: Activity, reader: User | None = None) -> str:
         # the test's app context (and its ``g``, where Flask-Babel keeps the locale) is shared

@@ -10,43 +10,25 @@ from typing import Any
 from babel import Locale
 from babel.numbers import format_percent
 from flask import Flask
-from flask_babel import format_currency, format_decimal, format_timedelta, get_locale
+from flask_babel import format_decimal, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..dates import clock, day, isoday, raw_time, when
+from ..dates import clock, day, iso_when, isoday, raw_time, when
 from ..labels import label, language_name
 from ..models import utcnow
+from ..money import amount
+from ..timeline_text import field_label, source_name
 
-# the fraction digits of a currency pattern, dropped for whole amounts
-_CENTS = re.compile(r"\.0+")
 # a time kept as text in timeline data
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
 
 
 def money(value: Decimal | int | None, currency: str | None = None) -> str:
-    """A price in the agency's currency and the user's locale, without cents when whole."""
-    if value is None:
-        return ""
+    """A price in the user's locale and ``currency`` (else the agency's), without cents when whole."""
     if currency is None:
         currency = current_user.agency.currency if current_user.is_authenticated else "EUR"
-    amount = Decimal(value)
-    if amount != amount.to_integral_value():
-        return format_currency(amount, currency)
-    # a whole amount without cents, in the locale's own pattern: "250.000 €" in es, "€250,000" in en
-    pattern = (get_locale() or Locale("en")).currency_formats["standard"].pattern
-    return format_currency(amount, currency, format=_CENTS.sub("", pattern), currency_digits=False)
-
-
-def iso_when(value: str | None, fmt: str = "short") -> str:
-    """An ISO 8601 date-time kept as text (timeline data) shown like ``when``."""
-    if not value:
-        return ""
-    try:
-        parsed = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return str(value)
-    return when(parsed, fmt)
+    return amount(value, currency)
 
 
 def age(value: datetime | None) -> str:
@@ -99,5 +81,5 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         label=label, money=money, when=when, clock=clock, isoday=isoday, day=day, number=number,
         iso_when=iso_when, duration=duration, plain=plain, age=age, language_name=language_name,
-        percent=percent,
+        percent=percent, field_label=field_label, source_name=source_name,
     )

@@ -28,7 +28,7 @@ from ..downloads import download
 from ..extensions import db
 from ..models import ListingOperation, Property, PropertyStatus, PropertyType, Prospect, User, Visit
 from ..policy import Action, require, visible_visits
-from ..services import activity, exports, matching, properties, search, tabular, visits
+from ..services import activity, exports, matching, properties, search, tabular, timeline, visits
 from .common import PER_PAGE, actor, guard, page_arg
 from .forms import (
     RecordSelectField,
@@ -269,7 +269,7 @@ def detail(property_id: int) -> str:
     """One property: its facts, its visits, the prospects it matches and its timeline."""
     user = actor()
     prop = _load(property_id)
-    entries = activity.timeline(property=prop, limit=TIMELINE_LIMIT)
+    entries = timeline.entries(activity.timeline(property=prop, limit=TIMELINE_LIMIT))
     listing_agent: User | None = prop.listing_agent
     return render_template(
         "properties/detail.html",

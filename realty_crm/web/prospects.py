@@ -46,9 +46,8 @@ from ..models import (
     utcnow,
 )
 from ..policy import Action, can, is_staff, require, visible_visits
-from ..services import activity, calls, exports, matching, prospects, reassign, search, tabular
+from ..services import calls, exports, matching, prospects, reassign, search, tabular, timeline
 from ..services.assignment import RULE_NAMES
-from . import plugin_slots
 from .common import PER_PAGE, actor, guard, page_arg
 from .forms import (
     CheckboxListField,
@@ -468,9 +467,7 @@ def _render_detail(prospect: Prospect, status: int = 200, **forms: FlaskForm) ->
                                  "move_follow_ups": True}
         )
         assign_form.agent_id.choices = user_choices(blank=_l("Unassigned"), keep=prospect.assigned_agent_id)
-    entries = plugin_slots.with_plugin_items(
-        activity.timeline(prospect=prospect, limit=TIMELINE_LIMIT), prospect, user.agency, TIMELINE_LIMIT
-    )
+    entries = timeline.newest(user, prospect, TIMELINE_LIMIT)
     return (
         render_template(
             "prospects/detail.html",

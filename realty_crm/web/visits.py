@@ -49,7 +49,7 @@ from ..models import (
     VisitStatus,
 )
 from ..policy import Action, can, is_staff, require, visible_prospects
-from ..services import exports, matching, search, tabular, visits
+from ..services import exports, matching, search, tabular, timeline, visits
 from ..services.search import Results
 from .common import PER_PAGE, actor, guard, page_arg
 from .formatting import percent
@@ -525,7 +525,7 @@ def _render_detail(visit: Visit, status: int = 200, **forms: FlaskForm) -> tuple
     page = render_template(
         "visits/detail.html",
         visit=visit,
-        entries=_history(visit),
+        entries=timeline.entries(_history(visit)),
         timeline_full=False,
         is_open=visit.status in OPEN,
         started=visits.has_started(visit.starts_at),

@@ -6,17 +6,22 @@ from typing import Any, Literal
 
 from flask import jsonify
 from pydantic import Field
-from sqlalchemy import select
 
-from ...models import Activity, ActivityKind, Prospect, ProspectSource, ProspectStatus
+from ...models import ActivityKind, Prospect, ProspectSource, ProspectStatus
 from ...policy import Action, require
 from ...schemas.activity import NoteCreate
 from ...schemas.common import Id, Page, validate
-from ...schemas.prospect import ActivityOut, AssignIn, ProspectCreate, ProspectOut, ProspectUpdate
+from ...schemas.prospect import (
+    ActivityOut,
+    AssignIn,
+    ProspectCreate,
+    ProspectOut,
+    ProspectUpdate,
+    TimelineEntryOut,
+)
 from ...schemas.reassign import ReassignIn, ReassignOut
-from ...services import prospects, reassign, search
+from ...services import prospects, reassign, search, timeline
 from ...tenancy import get_or_404
-from ...web import timeline_text
 from .. import blueprint
 from ..spec import operation
 from .common import ListQuery, QueryText, caller, created, dump, no_content, page_json
@@ -39,12 +44,7 @@ class ProspectQuery(ListQuery):
 class TimelineQuery(ListQuery):
     """A page of a prospect's timeline, newest first."""
 
-    kind: ActivityKind | None = None
-
-
-def _entry_json(entry: Activity) -> dict[str, Any]:
-    """A timeline entry, its ``summary`` worded in the caller's language and time zone."""
-    return {**dump(ActivityOut, entry), "summary": timeline_text.summary(entry)}
+    kind: ActivityKind | None = Field(default=None, description="Only the stored entries of this kind")
 
 
 def _visible_prospect(prospect_id: int) -> Prospect:
@@ -170,19 +170,18 @@ def reassign_prospects(body: dict[str, Any]) -> Any:
 @blueprint.get("/prospects/<int:prospect_id>/timeline")
 @operation(
     "/prospects/<int:prospect_id>/timeline", "GET", summary="A prospect's timeline", tag="prospects",
-    query=TimelineQuery, response=Page[ActivityOut],
+    query=TimelineQuery, response=Page[TimelineEntryOut],
 )
 def prospect_timeline(prospect_id: int, query: TimelineQuery) -> Any:
-    """Everything that happened to the prospect (changes, calls, visits, notes…), newest first;
-    each `summary` is worded in the caller's language and time zone."""
-    prospect = _visible_prospect(prospect_id)
-    stmt = select(Activity).where(Activity.prospect_id == prospect.id)
-    if query.kind is not None:
-        stmt = stmt.where(Activity.kind == query.kind)
-    stmt = stmt.order_by(Activity.occurred_at.desc(), Activity.id.desc())
-    results = search.paginate(stmt, query.page, query.capped_per_page)
-    return jsonify(items=[_entry_json(entry) for entry in results.items], page=results.page,
-                   per_page=results.per_page, total=results.total)
+    """Everything that happened to the prospect (changes, calls, visits, notes…) and the items
+    the agency's plugins add, newest first: the entries of the prospect's page, in its order.
+    Each `summary` is worded in the caller's language and time zone; a plugin's item has no
+    `id` and its plugin's name as `source`."""
+    results = timeline.prospect_timeline(
+        caller(), _visible_prospect(prospect_id), page=query.page, per_page=query.capped_per_page,
+        kind=query.kind,
+    )
+    return page_json(TimelineEntryOut, results)
 
 
 @blueprint.post("/prospects/<int:prospect_id>/notes")
@@ -196,6 +195,6 @@ def add_note(prospect_id: int, body: dict[str, Any]) -> Any:
     prospect = _visible_prospect(prospect_id)
     values = validate(NoteCreate, body)
     entry = prospects.add_note(actor, prospect, values.body)
-    response = jsonify(_entry_json(entry))
+    response = jsonify(dump(ActivityOut, timeline.entry(entry)))
     response.status_code = 201
     return response

@@ -15,18 +15,22 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..models import ActivityKind
-from ..plugin_host import get_host
-from ..services.assignment import RULE_NAMES
-from .formatting import iso_when, label, money
+from .dates import iso_when
+from .labels import label
+from .models import ActivityKind
+from .money import amount
+from .plugin_host import get_host
+from .services.assignment import RULE_NAMES
 
 logger = logging.getLogger(__name__)
 
 Render = Callable[[Mapping[str, Any]], str]
+
+# the ``source`` of a plugin's timeline item that does not name its plugin
+UNNAMED_SOURCE = "plugin"
 
 # the words for the fields whose changes the timeline lists (prospects' and properties')
 FIELD_LABELS: dict[str, Any] = {
@@ -130,7 +134,7 @@ def _status_changed(data: Mapping[str, Any]) -> str:
 
 def _price_changed(data: Mapping[str, Any]) -> str:
     currency = data["currency"]
-    return _("Price %(old)s → %(new)s.", old=money(data["old"], currency), new=money(data["new"], currency))
+    return _("Price %(old)s → %(new)s.", old=amount(data["old"], currency), new=amount(data["new"], currency))
 
 
 def _visit(data: Mapping[str, Any]) -> str:
@@ -221,10 +225,8 @@ def summary(entry: Any) -> str:
 
 def source_name(source: str) -> str:
     """Who wrote an entry, for the reader: a plugin's title (else the stored name)."""
+    if source == UNNAMED_SOURCE:
+        return _("plugin")
     info = get_host().infos.get(source)
     return str(info.title) if info is not None else source
 
-
-def register_timeline_filters(app: Flask) -> None:
-    """``timeline_text``, ``field_label`` and ``source_name`` for the timeline template."""
-    app.jinja_env.filters.update(timeline_text=summary, field_label=field_label, source_name=source_name)
