@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from . import hookimpl, tenancy
 from .database import begin_write, hold
-from .errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from .errors import Conflict, Forbidden, NotFound, PluginFailed, ServiceError, ValidationFailed, invalid
 from .extensions import csrf, db, limiter
 from .languages import user_language
 from .models import (
@@ -27,6 +27,7 @@ from .models import (
     Property,
     PropertyType,
     Prospect,
+    ProspectSource,
     ProspectStatus,
     Role,
     User,
@@ -74,6 +75,7 @@ __all__ = [
     "User",
     "Role",  #: A user's role in their agency: admin, manager or agent.
     "Prospect",
+    "ProspectSource",  #: How a prospect came: web form, phone, walk-in, portal, referral, email or other.
     "ProspectStatus",  #: Where a prospect stands: new, contacted, qualified, visiting, offer, won or lost.
     "Property",
     "PropertyType",  #: The kind of a property: flat, house, studio, office, land, garage and so on.
@@ -91,9 +93,11 @@ __all__ = [
     # --- errors a service refuses with ---
     "ServiceError",
     "ValidationFailed",
+    "invalid",
     "Forbidden",
     "NotFound",
     "Conflict",
+    "PluginFailed",
     # --- services: changing the CRM's records, and checking input ---
     "prospects",
     "visits",

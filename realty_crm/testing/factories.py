@@ -158,6 +158,18 @@ def store_plugin_settings_unchecked(agency: Agency, name: str, settings: dict[st
     """Write ``settings`` of plugin ``name`` in ``agency`` straight into the database, unchecked,
     as an older version of the plugin may have left them (the plugin must be enabled or
     configured there already); running apps see them on their next request."""
+    _store_plugin_row(agency, name, settings=settings)
+
+
+def store_plugin_enabled_unchecked(agency: Agency, name: str, enabled: bool) -> None:
+    """Switch plugin ``name`` on or off in ``agency`` straight in the database, no hook run
+    (disabling through the service runs ``crm_plugin_disabled``), as an older version of the
+    plugin may have left it (it must have been enabled there once); running apps see it on
+    their next request."""
+    _store_plugin_row(agency, name, enabled=enabled)
+
+
+def _store_plugin_row(agency: Agency, name: str, **values: Any) -> None:
     plugins, agencies = AgencyPlugin.__table__, Agency.__table__
     agency_id = agency.id
     db.session.commit()  # ends the session's read: it sees the change once its records are expired
@@ -165,7 +177,7 @@ def store_plugin_settings_unchecked(agency: Agency, name: str, settings: dict[st
         conn.execute(
             update(plugins)
             .where(plugins.c.agency_id == agency_id, plugins.c.name == name)
-            .values(settings=settings)
+            .values(**values)
         )
         conn.execute(
             update(agencies)

@@ -1,5 +1,6 @@
-"""Plugins use realty-crm through ``realty_crm.plugin_api`` alone (their tests also through
-``realty_crm.testing``), and that module stands on its own, every name of it documented."""
+"""Plugins use realty-crm through ``realty_crm.plugin_api`` alone, and their test suites (a
+``tests`` folder of the plugin, or ``tests/plugins_<name>`` here) also through
+``realty_crm.testing``; the plugin API stands on its own, every name of it documented."""
 
 from __future__ import annotations
 
@@ -16,8 +17,12 @@ from realty_crm import PROJECT_ROOT, plugin_api
 
 API = "realty_crm.plugin_api"
 TESTING = "realty_crm.testing"
-# every folder of plugin code held to the rule; add a folder here to hold it too
-PLUGIN_FOLDERS = ("plugins", "docs/example-plugin")
+# every folder of plugin code held to the rule, and every plugin's test suite in this repository
+PLUGIN_FOLDERS = (
+    "plugins",
+    "docs/example-plugin",
+    *sorted(f"tests/{suite.name}" for suite in (PROJECT_ROOT / "tests").glob("plugins_*")),
+)
 
 
 def imported_modules(tree: ast.AST) -> Iterator[tuple[int, str]]:

@@ -16,8 +16,7 @@ from flask.testing import FlaskClient
 from icalendar import Calendar
 from realty_crm_calendar_sync import feeds
 
-from realty_crm.models import User, Visit
-from realty_crm.services import visits
+from realty_crm.plugin_api import User, Visit, visits
 from realty_crm.testing.plugin_fixtures import AgencyStaff, PluginAgency
 
 PLUGIN = "calendar_sync"

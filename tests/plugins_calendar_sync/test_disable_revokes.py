@@ -12,11 +12,9 @@ from realty_crm_calendar_sync import crm_migrations_directory, feeds
 from realty_crm_calendar_sync.models import CalendarFeedToken
 from sqlalchemy import select, update
 
-from realty_crm import tenancy
-from realty_crm.extensions import db
-from realty_crm.models import AgencyPlugin, utcnow
-from realty_crm.services import plugins
-from realty_crm.testing.factories import form_token
+from realty_crm.plugin_api import db, tenancy, utcnow
+from realty_crm.testing.factories import form_token, store_plugin_enabled_unchecked
+from realty_crm.testing.plugin_tools import enable_plugin
 
 PLUGIN = "calendar_sync"
 
@@ -33,11 +31,11 @@ def _live(agency_id: int) -> list[CalendarFeedToken]:
 def test_feeds_issued_before_the_plugin_was_off_stay_dead_when_it_is_on_again(sol, luna, fetch):
     sol.visit(days=1)
     mine, team = sol.feed(), sol.feed(sol.manager, kind="team")
-    plugins.set_enabled(None, luna.agency, PLUGIN, True)
+    enable_plugin(luna.agency, PLUGIN)
     neighbour = luna.feed()
 
-    plugins.set_enabled(None, sol.agency, PLUGIN, False)
-    plugins.set_enabled(None, sol.agency, PLUGIN, True)
+    enable_plugin(sol.agency, PLUGIN, False)
+    enable_plugin(sol.agency, PLUGIN)
 
     assert fetch(mine).status_code == 404 and fetch(team).status_code == 404
     assert _live(sol.agency.id) == []
@@ -64,14 +62,11 @@ def test_an_admin_turning_it_off_on_the_plugins_page_revokes_the_feeds(sol, fetc
 
 def test_the_upgrade_revokes_feeds_left_live_by_an_earlier_disabling(sol, luna, fetch):
     kept = sol.feed()
-    plugins.set_enabled(None, luna.agency, PLUGIN, True)
+    enable_plugin(luna.agency, PLUGIN)
     left_over = luna.feed()
     # as the plugin left things before this fix: off in Luna, its feed still live
     db.session.execute(update(CalendarFeedToken).values(revoked_at=None))
-    db.session.execute(
-        update(AgencyPlugin).where(AgencyPlugin.agency_id == luna.agency.id).values(enabled=False)
-    )
-    db.session.commit()
+    store_plugin_enabled_unchecked(luna.agency, PLUGIN, False)
     assert len(_live(luna.agency.id)) == 1
 
     path = crm_migrations_directory() / "calendar_sync_0002_revoke_disabled.py"
@@ -87,6 +82,6 @@ def test_the_upgrade_revokes_feeds_left_live_by_an_earlier_disabling(sol, luna, 
         CalendarFeedToken.agency_id == luna.agency.id).execution_options(**tenancy.unscoped())).one()
     assert abs(revoked_at - utcnow()) < timedelta(minutes=1)
     assert fetch(kept).status_code == 200
-    plugins.set_enabled(None, luna.agency, PLUGIN, True)
+    enable_plugin(luna.agency, PLUGIN)
     assert fetch(left_over).status_code == 404
     assert feeds.live_feeds(sol.agent)

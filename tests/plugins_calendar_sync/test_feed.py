@@ -11,11 +11,8 @@ from realty_crm_calendar_sync import feeds
 from realty_crm_calendar_sync.models import CalendarFeedToken
 from sqlalchemy import event, select
 
-from realty_crm import tenancy
-from realty_crm.errors import ValidationFailed
-from realty_crm.extensions import db
-from realty_crm.models import utcnow
-from realty_crm.services import accounts, plugins
+from realty_crm.plugin_api import ValidationFailed, db, tenancy, utcnow
+from realty_crm.testing.plugin_tools import accounts, configure_plugin, enable_plugin
 
 PLUGIN = "calendar_sync"
 
@@ -36,7 +33,7 @@ def test_an_agent_feed_holds_the_agents_visits_only(sol, events):
 def test_a_team_feed_holds_every_agents_visits_of_the_agency(sol, luna, events):
     mine, theirs = sol.visit(2), sol.visit(3, agent=sol.colleague)
     luna.visit(2)  # the plugin is off there, and it is another agency anyway
-    plugins.set_enabled(None, luna.agency, PLUGIN, True)
+    enable_plugin(luna.agency, PLUGIN)
     luna.visit(4)
 
     found = events(sol.feed(sol.manager, "team"))
@@ -45,7 +42,7 @@ def test_a_team_feed_holds_every_agents_visits_of_the_agency(sol, luna, events):
 
 
 def test_another_agencys_visits_never_reach_a_feed(sol, luna, events):
-    plugins.set_enabled(None, luna.agency, PLUGIN, True)
+    enable_plugin(luna.agency, PLUGIN)
     luna_visit = luna.visit(2)
     sol_visit = sol.visit(2)
 
@@ -127,7 +124,7 @@ def test_the_window_follows_the_agencys_settings(sol, events):
     near = sol.visit(5)
     sol.visit(20)
     sol.visit(-3)
-    plugins.configure(None, sol.agency, PLUGIN, {"days_back": 1, "days_ahead": 10})
+    configure_plugin(sol.agency, PLUGIN, {"days_back": 1, "days_ahead": 10})
 
     found = events(sol.feed())
 
@@ -139,7 +136,7 @@ def test_the_window_follows_the_agencys_settings(sol, events):
 )
 def test_bad_window_settings_are_refused(sol, data):
     with pytest.raises(ValidationFailed) as refused:
-        plugins.configure(None, sol.agency, PLUGIN, data)
+        configure_plugin(sol.agency, PLUGIN, data)
 
     assert refused.value.details
 
@@ -192,7 +189,7 @@ def test_the_feed_is_not_found_once_the_plugin_is_disabled(sol, fetch):
     secret = sol.feed()
     assert fetch(secret).status_code == 200
 
-    plugins.set_enabled(None, sol.agency, PLUGIN, False)
+    enable_plugin(sol.agency, PLUGIN, False)
 
     assert fetch(secret).status_code == 404
 

@@ -12,8 +12,8 @@ from flask import Flask
 from realty_crm_calendar_sync.settings import Settings
 from sqlalchemy import inspect, text
 
-from realty_crm.extensions import db
-from realty_crm.plugin_host import ENTRY_POINT_GROUP, get_host
+from realty_crm.plugin_api import db
+from realty_crm.testing.plugin_tools import ENTRY_POINT_GROUP, plugin_info, registered_plugin
 
 PLUGIN = "calendar_sync"
 REVISION = "calendar_sync_0001"
@@ -25,8 +25,8 @@ def test_the_package_declares_the_plugin_under_the_entry_point_group(app):
 
     assert entry.value == "realty_crm_calendar_sync"
     assert entry.dist is not None and entry.dist.name == "realty-crm-calendar-sync"
-    info = get_host().infos[PLUGIN]
-    assert get_host().pm.get_plugin(PLUGIN) is realty_crm_calendar_sync
+    info = plugin_info(PLUGIN)
+    assert registered_plugin(PLUGIN) is realty_crm_calendar_sync
     assert (info.title, info.version, info.settings) == ("Calendar sync", "0.1.0", Settings)
     assert Settings().days_back == 60 and Settings().days_ahead == 365
 

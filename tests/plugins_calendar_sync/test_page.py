@@ -6,10 +6,9 @@ import pytest
 from realty_crm_calendar_sync.models import CalendarFeedToken
 from sqlalchemy import select
 
-from realty_crm import tenancy
-from realty_crm.extensions import db
-from realty_crm.services import plugins
+from realty_crm.plugin_api import db, tenancy
 from realty_crm.testing.factories import form_token
+from realty_crm.testing.plugin_tools import enable_plugin
 
 PLUGIN = "calendar_sync"
 PAGE = "/calendar-sync/"
@@ -108,7 +107,7 @@ def test_a_user_revokes_their_feed_from_the_page(sol, login, fetch):
 
 
 def test_revoking_touches_only_ones_own_feed(sol, luna, login, fetch):
-    plugins.set_enabled(None, luna.agency, PLUGIN, True)
+    enable_plugin(luna.agency, PLUGIN)
     mine = sol.feed(sol.manager, "agent")
     others = [
         sol.feed(sol.colleague), sol.feed(sol.admin, "team"), luna.feed(), luna.feed(luna.manager, "team")

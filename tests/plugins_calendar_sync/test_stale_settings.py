@@ -3,22 +3,10 @@ staff page keep working with the default window, and the admin is told once."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from realty_crm import tenancy
-from realty_crm.extensions import db
-from realty_crm.models import PluginError
-from realty_crm.plugin_host import SETTINGS_HOOK
 from realty_crm.testing.factories import store_plugin_settings_unchecked
+from realty_crm.testing.plugin_tools import SETTINGS_HOOK, plugin_errors
 
 from .conftest import PLUGIN
-
-
-def _problems() -> list[PluginError]:
-    db.session.rollback()
-    return list(db.session.scalars(
-        select(PluginError).where(PluginError.hook == SETTINGS_HOOK).execution_options(**tenancy.unscoped())
-    ))
 
 
 def test_the_feed_uses_the_default_window_and_the_problem_is_recorded_once(sol, events, login):
@@ -33,6 +21,6 @@ def test_the_feed_uses_the_default_window_and_the_problem_is_recorded_once(sol, 
     assert shown[0] == shown[2] == {f"visit-{v.id}@{sol.agency.slug}.realty-crm" for v in (soon, last_month)}
     assert f"visit-{long_ago.id}@" not in str(shown)
     assert staff_page.status_code == 200
-    [problem] = _problems()
+    [problem] = plugin_errors(hook=SETTINGS_HOOK)
     assert (problem.agency_id, problem.plugin) == (sol.agency.id, PLUGIN)
     assert "days_back" in problem.message and "weeks_ahead" in problem.message

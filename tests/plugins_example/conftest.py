@@ -14,10 +14,7 @@ import pytest
 from realty_crm_visit_notes.models import VisitDebrief
 from sqlalchemy import select
 
-from realty_crm import tenancy
-from realty_crm.extensions import db
-from realty_crm.models import Agency, Call, User, Visit, utcnow
-from realty_crm.services import visits
+from realty_crm.plugin_api import Agency, Call, User, Visit, db, tenancy, utcnow, visits
 from realty_crm.testing.plugin_fixtures import AgencyStaff, PluginAgency
 
 PLUGIN = "visit_notes"

@@ -7,9 +7,14 @@ from importlib.metadata import distribution, entry_points
 import realty_crm_visit_notes
 from realty_crm_visit_notes.settings import Settings
 
-from realty_crm.extensions import db
-from realty_crm.plugin_host import ENTRY_POINT_GROUP, get_host
-from realty_crm.services import plugins
+from realty_crm.plugin_api import db, plugin_enabled
+from realty_crm.testing.plugin_tools import (
+    ENTRY_POINT_GROUP,
+    enable_plugin,
+    implemented_hooks,
+    plugin_info,
+    registered_plugin,
+)
 
 from .conftest import PLUGIN
 
@@ -23,11 +28,9 @@ def test_the_package_declares_the_plugin_under_the_realty_crm_entry_point_group(
 
 
 def test_the_app_registers_the_plugin_from_its_entry_point_with_its_info(app):
-    host = get_host()
-
     assert not app.config.get("EXTRA_PLUGINS")
-    assert host.pm.get_plugin(PLUGIN) is realty_crm_visit_notes
-    info = host.infos[PLUGIN]
+    assert registered_plugin(PLUGIN) is realty_crm_visit_notes
+    info = plugin_info(PLUGIN)
     assert (info.name, info.title, info.version, info.settings) == (
         PLUGIN, "Visit debriefs", "1.0.0", Settings
     )
@@ -35,11 +38,7 @@ def test_the_app_registers_the_plugin_from_its_entry_point_with_its_info(app):
 
 
 def test_every_hook_of_the_plugin_is_known_to_realty_crm(app):
-    host = get_host()
-
-    hooks = {caller.name for caller in host.pm.get_hookcallers(host.pm.get_plugin(PLUGIN))}
-
-    assert hooks == {
+    assert implemented_hooks(PLUGIN) == {
         "crm_plugin_info", "crm_register_blueprints", "crm_register_jobs", "crm_migrations_directory",
         "crm_visit_completed", "crm_visit_scheduled", "crm_call_logged",
         "crm_nav_items", "crm_dashboard_widgets",
@@ -62,14 +61,12 @@ def test_every_app_gets_its_own_blueprint_of_the_plugin(app_factory):
 
 
 def test_installed_is_not_enabled_an_admin_enables_it_per_agency(sol, luna):
-    host = get_host()
+    assert plugin_enabled(sol.agency, PLUGIN)
+    assert not plugin_enabled(luna.agency, PLUGIN)
 
-    assert host.is_enabled(sol.agency, PLUGIN)
-    assert not host.is_enabled(luna.agency, PLUGIN)
+    enable_plugin(luna.agency, PLUGIN, by=luna.admin)
 
-    plugins.set_enabled(luna.admin, luna.agency, PLUGIN, True)
-
-    assert host.is_enabled(luna.agency, PLUGIN)
+    assert plugin_enabled(luna.agency, PLUGIN)
 
 
 def test_the_command_line_enables_and_disables_it_for_one_agency(app, sol, luna):
@@ -77,12 +74,12 @@ def test_the_command_line_enables_and_disables_it_for_one_agency(app, sol, luna)
 
     enabled = runner.invoke(args=["plugins", "enable", PLUGIN, "--agency", luna.agency.slug])
     assert enabled.exit_code == 0, enabled.output
-    assert get_host().is_enabled(_fresh(luna.agency), PLUGIN)
+    assert plugin_enabled(_fresh(luna.agency), PLUGIN)
 
     disabled = runner.invoke(args=["plugins", "disable", PLUGIN, "--agency", sol.agency.slug])
     assert disabled.exit_code == 0, disabled.output
-    assert not get_host().is_enabled(_fresh(sol.agency), PLUGIN)
-    assert get_host().is_enabled(_fresh(luna.agency), PLUGIN)
+    assert not plugin_enabled(_fresh(sol.agency), PLUGIN)
+    assert plugin_enabled(_fresh(luna.agency), PLUGIN)
 
 
 def _fresh(agency):

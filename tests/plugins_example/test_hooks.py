@@ -8,13 +8,9 @@ import pytest
 from flask import current_app
 from realty_crm_visit_notes import debriefs as plugin_debriefs
 from realty_crm_visit_notes.models import RESOLVED_BY_CALL
-from sqlalchemy import select
 
-from realty_crm import tenancy
-from realty_crm.extensions import db
-from realty_crm.models import PluginError, VisitStatus, utcnow
-from realty_crm.plugin_host import Widget, get_host
-from realty_crm.services import plugins, visits
+from realty_crm.plugin_api import VisitStatus, Widget, db, tenancy, utcnow, visits
+from realty_crm.testing.plugin_tools import call_hook, configure_plugin, enable_plugin, plugin_errors
 
 from .conftest import PLUGIN
 
@@ -60,7 +56,7 @@ def test_only_feedback_of_the_minimum_length_counts_as_a_debrief(sol, debriefs, 
 
 
 def test_the_agencys_minimum_length_decides_what_is_owed(sol, debriefs):
-    plugins.configure(None, sol.agency, PLUGIN, {"min_feedback_chars": 60})
+    configure_plugin(sol.agency, PLUGIN, {"min_feedback_chars": 60})
 
     sol.visit_done_days_ago(1, feedback="Loved the light, worried about the noise")
 
@@ -95,7 +91,7 @@ def test_a_call_from_before_the_visit_settles_nothing(sol, debriefs):
 
 
 def test_calls_do_not_count_when_the_agency_says_so(sol, debriefs):
-    plugins.configure(None, sol.agency, PLUGIN, {"calls_count_as_debrief": False})
+    configure_plugin(sol.agency, PLUGIN, {"calls_count_as_debrief": False})
     sol.visit_done_days_ago(2)
 
     sol.call("answered")
@@ -104,7 +100,7 @@ def test_calls_do_not_count_when_the_agency_says_so(sol, debriefs):
 
 
 def test_a_call_in_another_agency_settles_nothing_here(sol, luna, debriefs):
-    plugins.set_enabled(None, luna.agency, PLUGIN, True)
+    enable_plugin(luna.agency, PLUGIN)
     sol.visit_done_days_ago(2)
 
     luna.call("answered")
@@ -113,7 +109,7 @@ def test_a_call_in_another_agency_settles_nothing_here(sol, luna, debriefs):
 
 
 def test_once_disabled_the_plugin_hears_no_more_events(sol, debriefs):
-    plugins.set_enabled(None, sol.agency, PLUGIN, False)
+    enable_plugin(sol.agency, PLUGIN, False)
 
     sol.visit_done_days_ago(2)
 
@@ -130,10 +126,7 @@ def test_a_failing_hook_leaves_the_visit_done_and_the_error_for_the_admin(sol, d
 
     db.session.expire_all()
     assert db.session.get(type(visit), visit.id).status == VisitStatus.DONE
-    errors = db.session.scalars(
-        select(PluginError).where(PluginError.agency_id == sol.agency.id).execution_options(
-            **tenancy.unscoped())
-    ).all()
+    errors = plugin_errors(sol.agency)
     assert {(e.plugin, e.hook) for e in errors} == {
         (PLUGIN, "crm_visit_scheduled"), (PLUGIN, "crm_visit_completed")
     }
@@ -144,7 +137,7 @@ def test_a_failing_hook_leaves_the_visit_done_and_the_error_for_the_admin(sol, d
 def _widgets(branch, user) -> list[Widget]:
     """The widgets the plugins give ``user``, asked as the dashboard asks (inside a request)."""
     with current_app.test_request_context("/"):
-        return get_host().call(branch.agency, "crm_dashboard_widgets", user=user)
+        return call_hook(branch.agency, "crm_dashboard_widgets", user=user)
 
 
 def test_the_dashboard_widget_lists_the_users_own_debriefs(sol):
@@ -182,4 +175,4 @@ def test_the_widget_and_the_menu_entry_show_only_in_the_agency_with_the_plugin(s
     assert "Debriefs owed" in sol_page and 'href="/visit-notes/"' in sol_page
     assert "Debriefs owed" not in luna_page and "/visit-notes/" not in luna_page
     assert _widgets(luna, luna.agent) == []
-    assert get_host().call(luna.agency, "crm_nav_items", user=luna.agent) == []
+    assert call_hook(luna.agency, "crm_nav_items", user=luna.agent) == []

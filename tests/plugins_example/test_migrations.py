@@ -11,9 +11,8 @@ from flask import Flask
 from flask_migrate import downgrade
 from sqlalchemy import inspect, select, text
 
-from realty_crm.extensions import db
-from realty_crm.models import Agency
-from realty_crm.services import accounts
+from realty_crm.plugin_api import Agency, db
+from realty_crm.testing.plugin_tools import accounts
 
 TABLE = "visit_notes_debriefs"
 REVISION = "visit_notes_0001"

@@ -6,10 +6,9 @@ import pytest
 from flask import current_app
 from realty_crm_visit_notes.models import RESOLVED_BY_FEEDBACK
 
-from realty_crm.extensions import db
-from realty_crm.models import Visit
-from realty_crm.services import plugins
+from realty_crm.plugin_api import Visit, db
 from realty_crm.testing.factories import form_token
+from realty_crm.testing.plugin_tools import configure_plugin, enable_plugin
 
 from .conftest import PLUGIN
 
@@ -49,7 +48,7 @@ def test_the_page_is_gone_again_once_the_plugin_is_disabled(sol, login):
     browser = login(sol.agent)
     assert browser.get(PAGE).status_code == 200
 
-    plugins.set_enabled(None, sol.agency, PLUGIN, False)
+    enable_plugin(sol.agency, PLUGIN, False)
 
     assert browser.get(PAGE).status_code == 404
 
@@ -143,7 +142,7 @@ def test_an_agent_cannot_write_a_colleagues_debrief(sol, login, debriefs):
 
 
 def test_another_agencys_visit_is_not_found_even_with_the_plugin_enabled_there(sol, luna, login):
-    plugins.set_enabled(None, luna.agency, PLUGIN, True)
+    enable_plugin(luna.agency, PLUGIN)
     foreign = sol.visit_done_days_ago(2)
 
     response = _post(login(luna.admin), foreign.id, GOOD)
@@ -190,7 +189,7 @@ def test_a_debrief_is_overdue_only_once_the_agencys_delay_has_passed(sol, login)
 
     assert "badge overdue" not in browser.get(PAGE).get_data(as_text=True)
 
-    plugins.configure(None, sol.agency, PLUGIN, {"overdue_after_hours": 1})
+    configure_plugin(sol.agency, PLUGIN, {"overdue_after_hours": 1})
     sol.visit_done_days_ago(1)
 
     assert browser.get(PAGE).get_data(as_text=True).count("badge overdue") == 1

@@ -7,15 +7,14 @@ from typing import Any
 import pytest
 from realty_crm_visit_notes.settings import Settings
 
-from realty_crm.errors import Forbidden, ValidationFailed
-from realty_crm.plugin_host import get_host
-from realty_crm.services import plugins
+from realty_crm.plugin_api import Forbidden, ValidationFailed, plugin_settings
+from realty_crm.testing.plugin_tools import configure_plugin
 
 from .conftest import PLUGIN
 
 
 def test_an_agency_starts_with_the_defaults(sol):
-    settings = get_host().settings(sol.agency, PLUGIN)
+    settings = plugin_settings(sol.agency, PLUGIN)
 
     assert settings == Settings()
     assert settings.model_dump() == {
@@ -25,12 +24,12 @@ def test_an_agency_starts_with_the_defaults(sol):
 
 
 def test_valid_settings_are_stored_for_that_agency_only(sol, luna):
-    plugins.configure(None, sol.agency, PLUGIN, {"min_feedback_chars": "40", "calls_count_as_debrief": False})
+    configure_plugin(sol.agency, PLUGIN, {"min_feedback_chars": "40", "calls_count_as_debrief": False})
 
-    assert get_host().settings(sol.agency, PLUGIN) == Settings(
+    assert plugin_settings(sol.agency, PLUGIN) == Settings(
         min_feedback_chars=40, overdue_after_hours=24, calls_count_as_debrief=False
     )
-    assert get_host().settings(luna.agency, PLUGIN) == Settings()
+    assert plugin_settings(luna.agency, PLUGIN) == Settings()
 
 
 @pytest.mark.parametrize("data, field", [
@@ -48,19 +47,19 @@ def test_valid_settings_are_stored_for_that_agency_only(sol, luna):
     ({"colour": "blue"}, "colour"),
 ])
 def test_bad_settings_are_refused_with_the_field_and_nothing_changes(sol, data: dict[str, Any], field: str):
-    plugins.configure(None, sol.agency, PLUGIN, {"overdue_after_hours": 48})
+    configure_plugin(sol.agency, PLUGIN, {"overdue_after_hours": 48})
 
     with pytest.raises(ValidationFailed) as refused:
-        plugins.configure(None, sol.agency, PLUGIN, data)
+        configure_plugin(sol.agency, PLUGIN, data)
 
     assert field in refused.value.details and refused.value.details[field]
-    assert get_host().settings(sol.agency, PLUGIN) == Settings(overdue_after_hours=48)
+    assert plugin_settings(sol.agency, PLUGIN) == Settings(overdue_after_hours=48)
 
 
 def test_only_an_admin_may_change_the_settings(sol):
     for user in (sol.manager, sol.agent):
         with pytest.raises(Forbidden):
-            plugins.configure(user, sol.agency, PLUGIN, {"min_feedback_chars": 5})
+            configure_plugin(sol.agency, PLUGIN, {"min_feedback_chars": 5}, by=user)
 
-    plugins.configure(sol.admin, sol.agency, PLUGIN, {"min_feedback_chars": 5})
-    assert get_host().settings(sol.agency, PLUGIN).min_feedback_chars == 5
+    configure_plugin(sol.agency, PLUGIN, {"min_feedback_chars": 5}, by=sol.admin)
+    assert plugin_settings(sol.agency, PLUGIN).min_feedback_chars == 5

@@ -18,10 +18,9 @@ from flask.testing import FlaskClient
 from realty_crm_marketing_forms import editor
 from realty_crm_marketing_forms.models import EnquiryForm, FormSubmission
 
-from realty_crm.extensions import db
-from realty_crm.models import Activity, Prospect
-from realty_crm.services import plugins
+from realty_crm.plugin_api import Prospect, db
 from realty_crm.testing.plugin_fixtures import AgencyStaff
+from realty_crm.testing.plugin_tools import Activity, activities, configure_plugin
 
 PLUGIN = "marketing_forms"
 TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
@@ -63,7 +62,7 @@ class Branch(AgencyStaff):
 
     def configure(self, **settings: Any) -> None:
         """Change the plugin's settings in the agency."""
-        plugins.configure(None, self.agency, PLUGIN, {"min_fill_seconds": 0, **settings})
+        configure_plugin(self.agency, PLUGIN, {"min_fill_seconds": 0, **settings})
 
     def submissions(self) -> list[FormSubmission]:
         with self.scope():
@@ -76,10 +75,7 @@ class Branch(AgencyStaff):
             ))
 
     def timeline(self, prospect: Prospect) -> list[Activity]:
-        with self.scope():
-            return list(db.session.scalars(
-                db.select(Activity).where(Activity.prospect_id == prospect.id).order_by(Activity.id)
-            ))
+        return activities(prospect)
 
 
 @pytest.fixture

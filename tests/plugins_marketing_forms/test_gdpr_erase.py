@@ -12,11 +12,8 @@ from realty_crm_marketing_forms import erasure, figures
 from realty_crm_marketing_forms.models import FormSubmission
 from sqlalchemy import select
 
-from realty_crm import tenancy
-from realty_crm.errors import PluginFailed
-from realty_crm.extensions import db
-from realty_crm.models import Prospect, utcnow
-from realty_crm.services import plugins, prospects
+from realty_crm.plugin_api import PluginFailed, Prospect, db, prospects, tenancy, utcnow
+from realty_crm.testing.plugin_tools import enable_plugin
 
 THIS_YEAR = (utcnow() - timedelta(days=180), utcnow() + timedelta(days=180))
 # what the visitor typed, as stored in a submission (checked straight in the database)
@@ -38,7 +35,7 @@ def _person(branch: Any, email: str) -> Prospect:
 @pytest.fixture
 def enquiries(sol, luna, visitor, answers) -> Prospect:
     """Ana sends Sol's contact form twice and Bea once; Ana also writes to Luna. Returns Ana at Sol."""
-    plugins.set_enabled(None, luna.agency, "marketing_forms", True)
+    enable_plugin(luna.agency, "marketing_forms")
     luna.configure()
     luna.form = luna.build()
     for path, who in [(sol.path, answers), (sol.path, answers),
@@ -84,7 +81,7 @@ def test_another_agencys_submissions_from_the_same_person_are_untouched(sol, lun
 
 
 def test_the_submissions_are_erased_where_the_plugin_was_switched_off_since(sol, enquiries):
-    plugins.set_enabled(None, sol.agency, "marketing_forms", False)
+    enable_plugin(sol.agency, "marketing_forms", False)
 
     with tenancy.scope(sol.agency.id):
         prospects.erase_prospect(sol.admin, enquiries)

@@ -11,8 +11,8 @@ from alembic.script import ScriptDirectory
 from realty_crm_marketing_forms.settings import Settings
 from sqlalchemy import inspect
 
-from realty_crm.extensions import db
-from realty_crm.plugin_host import ENTRY_POINT_GROUP, get_host
+from realty_crm.plugin_api import db
+from realty_crm.testing.plugin_tools import ENTRY_POINT_GROUP, plugin_info, registered_plugin
 
 PLUGIN = "marketing_forms"
 REVISION = "marketing_forms_0001"
@@ -23,8 +23,8 @@ def test_the_package_declares_the_plugin_under_the_entry_point_group(app):
 
     assert entry.value == "realty_crm_marketing_forms"
     assert entry.dist is not None and entry.dist.name == "realty-crm-marketing-forms"
-    info = get_host().infos[PLUGIN]
-    assert get_host().pm.get_plugin(PLUGIN) is realty_crm_marketing_forms
+    info = plugin_info(PLUGIN)
+    assert registered_plugin(PLUGIN) is realty_crm_marketing_forms
     assert (info.title, info.settings) == ("Marketing forms", Settings)
     assert (Settings().min_fill_seconds, Settings().submissions_per_address_per_hour) == (3, 20)
 

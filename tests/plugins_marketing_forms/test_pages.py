@@ -17,11 +17,9 @@ from realty_crm_marketing_forms.figures import Figures
 from realty_crm_marketing_forms.models import EnquiryForm, FormSubmission, SubmissionStatus
 from sqlalchemy import select
 
-from realty_crm import tenancy
-from realty_crm.extensions import db
-from realty_crm.models import Agency, utcnow
-from realty_crm.services import plugins, prospects, visits
+from realty_crm.plugin_api import Agency, db, prospects, tenancy, utcnow, visits
 from realty_crm.testing.factories import form_token
+from realty_crm.testing.plugin_tools import enable_plugin
 
 PLUGIN = "marketing_forms"
 INDEX = "/marketing-forms/"
@@ -320,7 +318,7 @@ def test_an_agent_cannot_build_a_form(sol, login):
 
 
 def test_two_agencies_may_each_have_a_contact_form(sol, luna, login, visitor):
-    plugins.set_enabled(None, luna.agency, PLUGIN, True)
+    enable_plugin(luna.agency, PLUGIN)
 
     built = _post_builder(login(luna.manager), name="Contact Luna", slug="contact")
 
@@ -462,7 +460,7 @@ def test_a_form_without_submissions_says_so(sol, login):
 
 
 def test_an_agency_without_forms_is_invited_to_build_one(luna, login):
-    plugins.set_enabled(None, luna.agency, PLUGIN, True)
+    enable_plugin(luna.agency, PLUGIN)
 
     html = login(luna.manager).get(INDEX).get_data(as_text=True)
 
@@ -565,7 +563,7 @@ def test_the_form_page_lists_the_latest_submissions_with_links_to_the_prospects(
 
 
 def test_another_agencys_enquiries_are_not_counted(sol, luna, traffic, visitor, login):
-    plugins.set_enabled(None, luna.agency, PLUGIN, True)
+    enable_plugin(luna.agency, PLUGIN)
     luna.configure()
     luna.form = luna.build()
     visitor.send(luna.path, {"first_name": "Zoe", "email": "zoe@example.com", "utm_campaign": "spring"})
@@ -678,7 +676,7 @@ def test_an_agent_cannot_process_a_submission_again(sol, login):
 
 
 def test_a_submission_of_another_form_or_agency_is_not_found(sol, luna, login):
-    plugins.set_enabled(None, luna.agency, PLUGIN, True)
+    enable_plugin(luna.agency, PLUGIN)
     luna.form = luna.build()
     theirs = _keep(luna, status=SubmissionStatus.FAILED, error="boom")
     other = sol.build(slug="other")
@@ -718,7 +716,7 @@ def test_no_warning_while_the_queue_is_worked_through(sol, login, status, minute
 
 
 def test_another_agencys_waiting_submissions_raise_no_warning(sol, luna, login):
-    plugins.set_enabled(None, luna.agency, PLUGIN, True)
+    enable_plugin(luna.agency, PLUGIN)
     luna.form = luna.build()
     _keep(luna, received_at=utcnow() - timedelta(minutes=10))
 
@@ -731,7 +729,7 @@ def test_another_agencys_waiting_submissions_raise_no_warning(sol, luna, login):
 
 @pytest.mark.parametrize("page", ["/marketing-forms/{id}", "/marketing-forms/{id}/edit"])
 def test_another_agencys_form_is_not_found(sol, luna, login, page):
-    plugins.set_enabled(None, luna.agency, PLUGIN, True)
+    enable_plugin(luna.agency, PLUGIN)
     luna.form = luna.build(name="Luna's form")
 
     response = login(sol.manager).get(page.format(id=luna.form.id))
@@ -740,7 +738,7 @@ def test_another_agencys_form_is_not_found(sol, luna, login, page):
 
 
 def test_another_agencys_form_cannot_be_changed(sol, luna, login):
-    plugins.set_enabled(None, luna.agency, PLUGIN, True)
+    enable_plugin(luna.agency, PLUGIN)
     luna.form = luna.build(name="Luna's form")
     browser = login(sol.manager)
     data = {**_builder_data(name="Taken over", slug="contact"), "csrf_token": form_token(browser, NEW)}
@@ -751,7 +749,7 @@ def test_another_agencys_form_cannot_be_changed(sol, luna, login):
 
 
 def test_the_forms_list_shows_only_the_agencys_own_forms(sol, luna, login):
-    plugins.set_enabled(None, luna.agency, PLUGIN, True)
+    enable_plugin(luna.agency, PLUGIN)
     luna.build(name="Luna's form")
 
     html = login(sol.manager).get(INDEX).get_data(as_text=True)

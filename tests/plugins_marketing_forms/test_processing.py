@@ -13,11 +13,8 @@ from flask import Flask
 from realty_crm_marketing_forms import inline, processing
 from realty_crm_marketing_forms.models import FormSubmission, SubmissionStatus
 
-from realty_crm import hookimpl, tenancy
-from realty_crm.extensions import db
-from realty_crm.models import Agency
-from realty_crm.plugin_host import PluginInfo
-from realty_crm.services import plugins
+from realty_crm.plugin_api import Agency, PluginInfo, db, hookimpl, tenancy
+from realty_crm.testing.plugin_tools import enable_plugin
 
 
 class Listener:
@@ -81,7 +78,7 @@ def _statuses(branch: Any) -> list[SubmissionStatus]:
 
 
 def test_the_enquiry_event_reaches_plugins_after_the_prospect_is_saved(sol, visitor, answers, listener):
-    plugins.set_enabled(None, sol.agency, "listener", True)
+    enable_plugin(sol.agency, "listener")
 
     visitor.send(sol.path, {**answers, "utm_campaign": "spring"})
 
@@ -94,7 +91,7 @@ def test_the_enquiry_event_reaches_plugins_after_the_prospect_is_saved(sol, visi
 
 
 def test_an_enquiry_joining_a_known_person_is_heard_as_not_created(sol, visitor, answers, listener, make):
-    plugins.set_enabled(None, sol.agency, "listener", True)
+    enable_plugin(sol.agency, "listener")
     known = make.prospect(sol.manager, first_name="Ana", email="ana.garcia@example.com")
     listener.created.clear()
 
@@ -105,7 +102,7 @@ def test_an_enquiry_joining_a_known_person_is_heard_as_not_created(sol, visitor,
 
 
 def test_one_bad_submission_fails_alone_and_the_batch_goes_on(sol, listener):
-    plugins.set_enabled(None, sol.agency, "listener", True)
+    enable_plugin(sol.agency, "listener")
     good = _keep(sol, 2)
     bad = _keep(sol, 1, first=2, first_name="")  # refused by the prospect rules when processed
     later = _keep(sol, 2, first=3)

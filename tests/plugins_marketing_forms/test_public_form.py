@@ -8,10 +8,8 @@ import time
 import pytest
 from realty_crm_marketing_forms.models import SubmissionStatus
 
-from realty_crm import tenancy
-from realty_crm.extensions import db
-from realty_crm.models import ActivityKind, AssignmentRule, ProspectSource
-from realty_crm.services import assignment
+from realty_crm.plugin_api import ActivityKind, ProspectSource, db, tenancy
+from realty_crm.testing.plugin_tools import AssignmentRule, assignment
 
 
 def test_the_form_page_shows_the_chosen_fields_labelled_with_a_hidden_trap(sol, visitor):

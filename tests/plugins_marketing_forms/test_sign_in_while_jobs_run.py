@@ -14,11 +14,9 @@ from flask import Flask
 from realty_crm_marketing_forms.models import FormSubmission, SubmissionStatus
 from sqlalchemy import func, select
 
-from realty_crm import tenancy
-from realty_crm.extensions import db
-from realty_crm.models import User
-from realty_crm.scheduler import JobScheduler, SchedulerConfig, collect_jobs
+from realty_crm.plugin_api import User, db, tenancy
 from realty_crm.testing.factories import PASSWORD, form_token
+from realty_crm.testing.plugin_tools import running_scheduler
 
 SIGN_INS = 200
 START = datetime(2031, 3, 3, 10, 0, 30, tzinfo=UTC)
@@ -74,17 +72,12 @@ class Background:
                 time.sleep(0.05)
 
     def _schedule(self) -> None:
-        config = SchedulerConfig.from_app(self.app)
         now = [START]
-        scheduler = JobScheduler(self.app, collect_jobs(self.app, config), config, clock=lambda: now[0])
-        scheduler.start()
-        try:
+        with running_scheduler(self.app, clock=lambda: now[0]) as scheduler:
             while not self.stop.is_set():
                 now[0] += timedelta(seconds=5)
                 scheduler.run_due(now[0], wait=True)
                 self.rounds += 1
-        finally:
-            scheduler.shutdown()
 
 
 def _sign_in(app: Flask, user: User) -> str | None:

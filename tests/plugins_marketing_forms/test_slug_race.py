@@ -12,9 +12,7 @@ from realty_crm_marketing_forms.models import EnquiryForm
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from realty_crm import tenancy
-from realty_crm.errors import ServiceError
-from realty_crm.extensions import db
+from realty_crm.plugin_api import ServiceError, db, tenancy
 from realty_crm.testing.factories import form_token
 
 from .conftest import CONTACT

@@ -5,28 +5,18 @@ valid settings."""
 from __future__ import annotations
 
 from realty_crm_marketing_forms.settings import Settings
-from sqlalchemy import select
 
-from realty_crm import tenancy
-from realty_crm.extensions import db
-from realty_crm.models import Agency, PluginError
-from realty_crm.plugin_host import SETTINGS_HOOK, get_host
+from realty_crm.plugin_api import Agency, db, plugin_settings
 from realty_crm.testing.factories import form_token, store_plugin_settings_unchecked
+from realty_crm.testing.plugin_tools import SETTINGS_HOOK, plugin_errors
 
 from .conftest import PLUGIN
 
 STALE = {"min_fill_seconds": "soon", "captcha": True}
 
 
-def _problems() -> list[PluginError]:
-    db.session.rollback()
-    return list(db.session.scalars(
-        select(PluginError).where(PluginError.hook == SETTINGS_HOOK).execution_options(**tenancy.unscoped())
-    ))
-
-
 def _settings(agency: Agency) -> Settings:
-    values = get_host().settings(db.session.get(Agency, agency.id), PLUGIN)
+    values = plugin_settings(db.session.get(Agency, agency.id), PLUGIN)
     assert isinstance(values, Settings)
     return values
 
@@ -41,7 +31,7 @@ def test_the_public_form_works_with_the_defaults_and_the_problem_is_recorded_onc
     # the default minimum fill time (3 s) is back: a form sent at once is taken for a robot
     assert sent.status_code == 422 and "quicker than a person can type" in sent.get_data(as_text=True)
     assert _settings(sol.agency) == Settings()
-    [problem] = _problems()
+    [problem] = plugin_errors(hook=SETTINGS_HOOK)
     assert (problem.agency_id, problem.plugin) == (sol.agency.id, PLUGIN)
     assert "min_fill_seconds" in problem.message and "captcha" in problem.message
 

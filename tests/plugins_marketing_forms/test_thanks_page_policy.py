@@ -9,9 +9,7 @@ from realty_crm_marketing_forms import editor
 from realty_crm_marketing_forms.models import EnquiryForm
 from sqlalchemy import update
 
-from realty_crm import tenancy
-from realty_crm.errors import ValidationFailed
-from realty_crm.extensions import db
+from realty_crm.plugin_api import ValidationFailed, db, tenancy
 
 from .conftest import CONTACT
 

@@ -8,7 +8,7 @@ from realty_crm_marketing_forms import intake
 from realty_crm_marketing_forms.models import EnquiryForm
 from sqlalchemy import select
 
-from realty_crm.extensions import db
+from realty_crm.plugin_api import db
 from realty_crm.testing.concurrency import race
 
 ALREADY_SENT = "We already have this enquiry, thank you."
