@@ -16,6 +16,7 @@ from types import ModuleType
 import pytest
 
 from realty_crm import PROJECT_ROOT, hookspecs, plugin_api
+from realty_crm.testing import plugin_tools
 
 DOCS = PROJECT_ROOT / "docs"
 PLUGIN_DOC = DOCS / "plugins.md"
@@ -139,3 +140,12 @@ def test_the_plugin_api_section_comes_before_the_hook_reference():
     text = PLUGIN_DOC.read_text(encoding="utf-8")
 
     assert text.index("## The plugin API") < text.index(api_reference.START) < text.index("## Hook reference")
+
+
+@pytest.mark.parametrize("name", plugin_tools.__all__)
+def test_every_test_helper_for_plugins_is_in_the_testing_section_of_the_plugin_docs(name):
+    text = PLUGIN_DOC.read_text(encoding="utf-8")
+    testing = text[text.index("## Testing a plugin"):text.index("## Checklist")]
+
+    assert hasattr(plugin_tools, name)
+    assert re.search(rf"`{name}\b", testing), f"say what {name} is for under 'Testing a plugin'"
