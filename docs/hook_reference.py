@@ -12,12 +12,12 @@ import inspect
 import re
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
+
+import generated_section  # beside this script: docs/ is on the path when it runs
 
 from realty_crm import hookspecs
 
-DOC = Path(__file__).resolve().parent / "plugins.md"
 START = "<!-- hook-reference:start: generated from realty_crm/hookspecs.py by `make docs` -->"
 END = "<!-- hook-reference:end -->"
 # hookspecs.py groups its hooks under comment lines such as "# --- events: called after ... ---"
@@ -59,26 +59,12 @@ def render() -> str:
 
 
 def current(text: str) -> str:
-    """What docs/plugins.md holds between the markers."""
-    try:
-        return text.split(START + "\n", 1)[1].split(END, 1)[0].strip("\n") + "\n"
-    except IndexError:
-        raise SystemExit(f"{DOC}: the markers {START!r} and {END!r} are missing") from None
+    """What docs/plugins.md holds between this script's markers."""
+    return generated_section.current(text, START, END)
 
 
 def main(argv: list[str]) -> int:
-    text = DOC.read_text(encoding="utf-8")
-    fresh = render()
-    if current(text) == fresh:
-        return 0
-    if "--check" in argv:
-        print(f"{DOC} is out of date: run `make docs`", file=sys.stderr)
-        return 1
-    before, rest = text.split(START + "\n", 1)
-    after = rest.split(END, 1)[1]
-    DOC.write_text(f"{before}{START}\n\n{fresh}\n{END}{after}", encoding="utf-8")
-    print(f"updated the hook reference in {DOC}")
-    return 0
+    return generated_section.refresh(START, END, render(), argv, "the hook reference")
 
 
 if __name__ == "__main__":

@@ -13,13 +13,13 @@ from __future__ import annotations
 import inspect
 import re
 import sys
-from pathlib import Path
 from types import FunctionType, ModuleType
 from typing import NamedTuple
 
+import generated_section  # beside this script: docs/ is on the path when it runs
+
 from realty_crm import plugin_api
 
-DOC = Path(__file__).resolve().parent / "plugins.md"
 START = "<!-- plugin-api:start: generated from realty_crm/plugin_api.py by `make docs` -->"
 END = "<!-- plugin-api:end -->"
 SECTION = re.compile(r"^\s*# --- (?P<title>.+?) ---$")
@@ -80,26 +80,12 @@ def render() -> str:
 
 
 def current(text: str) -> str:
-    """What docs/plugins.md holds between the markers."""
-    try:
-        return text.split(START + "\n", 1)[1].split(END, 1)[0].strip("\n") + "\n"
-    except IndexError:
-        raise SystemExit(f"{DOC}: the markers {START!r} and {END!r} are missing") from None
+    """What docs/plugins.md holds between this script's markers."""
+    return generated_section.current(text, START, END)
 
 
 def main(argv: list[str]) -> int:
-    text = DOC.read_text(encoding="utf-8")
-    fresh = render()
-    if current(text) == fresh:
-        return 0
-    if "--check" in argv:
-        print(f"{DOC} is out of date: run `make docs`", file=sys.stderr)
-        return 1
-    before, rest = text.split(START + "\n", 1)
-    after = rest.split(END, 1)[1]
-    DOC.write_text(f"{before}{START}\n\n{fresh}\n{END}{after}", encoding="utf-8")
-    print(f"updated the plugin API list in {DOC}")
-    return 0
+    return generated_section.refresh(START, END, render(), argv, "the plugin API list")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import re
+import sys
 from types import ModuleType
 
 import pytest
@@ -44,15 +45,18 @@ SPEC_DECLARATIONS_AND_QUERIES = {
 }
 
 
-def _reference() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("hook_reference", DOCS / "hook_reference.py")
+def _docs_script(name: str) -> ModuleType:
+    """A script of docs/ loaded as a module (with docs/ on the path, as when it runs)."""
+    if str(DOCS) not in sys.path:
+        sys.path.insert(0, str(DOCS))
+    spec = importlib.util.spec_from_file_location(name, DOCS / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-reference = _reference()
+reference = _docs_script("hook_reference")
 HOOKS = [function for _section, function in reference.hookspecs_in_order()]
 
 
@@ -103,15 +107,7 @@ def test_every_extension_point_of_the_spec_has_a_hook(name):
     assert hasattr(getattr(hookspecs, name, None), "realty_crm_spec"), f"SPEC §5 promises {name}"
 
 
-def _api_reference() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("plugin_api_reference", DOCS / "plugin_api_reference.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-api_reference = _api_reference()
+api_reference = _docs_script("plugin_api_reference")
 API_ENTRIES = api_reference.entries()
 
 
