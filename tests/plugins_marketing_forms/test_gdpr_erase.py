@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import realty_crm_marketing_forms
 from realty_crm_marketing_forms import erasure, figures
-from realty_crm_marketing_forms.models import FormSubmission
+from realty_crm_marketing_forms.models import FormSubmission, SubmissionStatus
 from sqlalchemy import select
 
 from realty_crm.plugin_api import PluginFailed, Prospect, db, prospects, tenancy, utcnow
@@ -103,3 +103,30 @@ def test_nothing_is_erased_when_the_plugins_erasure_fails(sol, enquiries, monkey
     assert _rows(sol) == before
     kept = _person(sol, "ana.garcia@example.com")
     assert kept.erased_at is None and kept.first_name == "Ana"
+
+
+def _unlinked(branch: Any, email: str, status: SubmissionStatus) -> int:
+    """A submission of ``email`` not turned into a prospect (yet): stored behind the queue's back."""
+    with tenancy.scope(branch.agency.id):
+        row = FormSubmission(agency_id=branch.agency.id, form_id=branch.form.id, status=status,
+                             prospect_data={"first_name": "X", "email": email}, message=f"from {email}",
+                             error="" if status == SubmissionStatus.PENDING else f"{email} refused")
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+
+def test_unlinked_submissions_with_the_persons_email_are_erased_and_never_processed(sol, enquiries):
+    pending = _unlinked(sol, "ANA.GARCIA@example.com", SubmissionStatus.PENDING)
+    failed = _unlinked(sol, "ana.garcia@example.com", SubmissionStatus.FAILED)
+    someone_else = _unlinked(sol, "bea@example.com", SubmissionStatus.PENDING)
+
+    with tenancy.scope(sol.agency.id):
+        prospects.erase_prospect(sol.admin, enquiries)
+
+    rows = {row["id"]: row for row in _rows(sol)}
+    for erased in (pending, failed):
+        assert [rows[erased][column] for column in PERSONAL] == [{}, "", "", ""]
+        assert rows[erased]["status"] == SubmissionStatus.FAILED
+    assert rows[someone_else]["prospect_data"]["email"] == "bea@example.com"
+    assert rows[someone_else]["status"] == SubmissionStatus.PENDING
