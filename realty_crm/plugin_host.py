@@ -481,7 +481,14 @@ class PluginHost:
         not, inside the caller's erasure transaction and scoped to ``agency``.
 
         A plugin that raises undoes the whole erasure (the session is rolled back), its error
-        is recorded for the agency's admin, and ``PluginFailed`` names it."""
+        is recorded for the agency's admin, and ``PluginFailed`` names it. While a plugin that
+        failed to start is off, nothing is erased either: what it holds could not be reached."""
+        for failure in self.failures.values():
+            raise PluginFailed(_(
+                "Nothing was erased: the plugin %(plugin)s did not start, so its data about this "
+                "person cannot be erased. Its error is listed on the Plugins page.",
+                plugin=failure.title,
+            ), {"plugin": failure.name})
         kwargs = {"prospect": prospect, "agency": agency, "actor": actor}
         with tenancy.scope(agency.id):
             for impl in reversed(self.pm.hook.crm_prospect_erasing.get_hookimpls()):

@@ -12,6 +12,7 @@ from realty_crm import hookimpl, tenancy
 from realty_crm.errors import PluginFailed
 from realty_crm.extensions import db
 from realty_crm.models import Call, PluginError, Prospect
+from realty_crm.plugin_host import get_host
 from realty_crm.services import prospects
 from realty_crm.testing.factories import form_token
 
@@ -107,3 +108,16 @@ def test_the_admin_is_told_the_erasure_failed(team, person, shredder, login):
     assert "Nothing was erased: the plugin Shredder could not erase" in answer.get_data(as_text=True)
     with tenancy.scope(team.agency.id):
         assert _stored(person).erased_at is None
+
+
+def test_nothing_is_erased_while_a_plugin_that_failed_to_start_is_off(app, team, person, shredder):
+    get_host().fail("shredder", "crm_register_blueprints", RuntimeError("no archive"))
+
+    with tenancy.scope(team.agency.id), pytest.raises(PluginFailed) as refused:
+        prospects.erase_prospect(team.admin, person)
+
+    assert "Nothing was erased: the plugin Shredder did not start" in refused.value.message
+    assert shredder.calls == []
+    with tenancy.scope(team.agency.id):
+        kept = _stored(person)
+        assert (kept.erased_at, kept.first_name, kept.email) == (None, "Gdpr", "gdpr@example.com")
