@@ -36,6 +36,9 @@ class Defaults:
     LANGUAGES = ["en", "es"]
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # a rate-limit storage (Redis) that stops answering lets requests through, logged, rather
+    # than answering 500 to everyone (the login throttle does the same)
+    RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_RATE_LIMIT_PER_ADDRESS = "20 per 15 minutes"
     # failed sign-ins of one e-mail from one address: free ones, then a doubling wait (seconds)
     LOGIN_FREE_FAILURES = 5
