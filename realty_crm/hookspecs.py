@@ -99,12 +99,12 @@ def crm_plugin_disabled(agency: Any) -> Any:
 @hookspec
 def crm_policy_actions() -> Any:
     """Return ``{action: roles}``: the plugin's own permissions, each allowed to the roles
-    given (``realty_crm.models.Role`` values) whatever the record, in every agency.
+    given (``realty_crm.plugin_api.Role`` values) whatever the record, in every agency.
 
     Asked once, at start-up. Each action is named ``"<plugin name>.<action>"`` (e.g.
     ``"marketing_forms.manage"``), so it cannot clash with the core's or another plugin's;
     a plugin declaring another name, or a role that does not exist, is refused at start-up.
-    Then ``realty_crm.policy.can(user, "marketing_forms.manage")`` and ``require`` answer
+    Then ``realty_crm.plugin_api.can(user, "marketing_forms.manage")`` and ``require`` answer
     for it (templates call ``can`` too). An action nobody declared is denied to every role,
     and so is any record of a type the core has no rule for."""
 
