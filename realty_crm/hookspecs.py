@@ -115,7 +115,7 @@ def crm_constraint_messages() -> Any:
     of the plugin's unique constraints (two requests creating the same slug at once, both past
     the service's own check). ``message`` is best a ``lazy_gettext`` string.
 
-    Asked once, at start-up. ``realty_crm.services.transaction.commit`` and ``flush`` then
+    Asked once, at start-up. ``realty_crm.plugin_api.commit`` (and the core's own flushes) then
     refuse with ``Conflict`` (409) naming ``field`` instead of "The change breaks a data rule.".
     Name a unique constraint ``uq_<table>_<columns>`` (as SQLite reports the columns, not the
     name, the last column is matched there). The core's own constraints keep the core's words;
