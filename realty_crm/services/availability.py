@@ -185,12 +185,15 @@ def schedule(agent: User, starts_at: datetime, ends_at: datetime, property_id: i
                     busy_time(agent, starts_at, ends_at))
 
 
-def schedules(agents: Iterable[User], starts_at: datetime, ends_at: datetime) -> dict[int, Schedule]:
+def schedules(agents: Iterable[User], starts_at: datetime, ends_at: datetime,
+              visits: Iterable[Visit] | None = None) -> dict[int, Schedule]:
     """Each agent's taken time over ``[starts_at, ends_at)``, by agent id: one query for all their
-    visits, one plugin call per agent."""
+    visits (none when the caller has them already: ``visits``, the non-cancelled ones over the
+    range), one plugin call per agent."""
     by_id = {agent.id: Schedule(agent, busy=busy_time(agent, starts_at, ends_at)) for agent in agents}
-    for visit in _visits(starts_at, ends_at, by_id, None):
-        by_id[visit.agent_id].visits.append(visit)
+    for visit in _visits(starts_at, ends_at, by_id, None) if visits is None else visits:
+        if visit.agent_id in by_id:
+            by_id[visit.agent_id].visits.append(visit)
     return by_id
 
 

@@ -235,14 +235,14 @@ def _by_agent_and_day(visits: list[Visit], days: list[date]) -> dict[tuple[int, 
     return grouped
 
 
-def _bookings(user: User, agents: list[User], days: list[date]) -> dict[int, Booking]:
-    """Each agent's ``Booking`` over ``days``: their time is loaded once for the whole view (and
-    a visit's length past it), so the plugins are asked once per agent, not per slot. Someone
-    the user may not book for (an agent no longer active) has no free slots."""
-    length = timedelta(minutes=user.agency.default_visit_minutes)
+def _bookings(agents: list[User], start: datetime, end: datetime, visits: list[Visit],
+              length: timedelta) -> dict[int, Booking]:
+    """Each agent's ``Booking`` over the view, ``visits`` being the non-cancelled ones from
+    ``start`` to ``end`` (a visit's length past the last day): the plugins are asked once per
+    agent, not per slot. Someone the user may not book for (an agent no longer active) has no
+    free slots."""
     now = utcnow()
-    end = _midnight(days[-1] + timedelta(days=1)) + length
-    taken = availability.schedules(agents, _midnight(days[0]), end)
+    taken = availability.schedules(agents, start, end, visits)
     return {a.id: Booking(taken[a.id], a.active, length, now, now + MAX_AHEAD) for a in agents}
 
 
@@ -274,16 +274,20 @@ def index() -> str:
     day, date_error = _date_arg(today)
     agent = _who(user, request.args.get("agent"))
     days = [day] if view == "day" else _week(day)
-    visits = _visits(_midnight(days[0]), _midnight(days[-1] + timedelta(days=1)), agent)
-    agents = [agent] if agent is not None else _team(visits)
-    visits_of = _by_agent_and_day(visits, days)
+    start, end = _midnight(days[0]), _midnight(days[-1] + timedelta(days=1))
+    length = timedelta(minutes=user.agency.default_visit_minutes)
+    # one read of the visits: those in view, and those a booking at the end of the view would meet
+    visits = _visits(start, end + length, agent)
+    in_view = [visit for visit in visits if visit.starts_at < end]
+    agents = [agent] if agent is not None else _team(in_view)
+    visits_of = _by_agent_and_day(in_view, days)
     columns = [
         Column(d, a, a.name if view == "day" else _day_heading(d), d == today)
         for a in agents
         for d in days
     ]
     first, last = _bounds(columns, visits_of)
-    bookings = _bookings(user, agents, days)
+    bookings = _bookings(agents, start, end + length, visits, length)
     for column in columns:
         booking = bookings[column.agent.id]
         _fill(column, visits_of.get((column.agent.id, column.day), []), first, last, booking)
