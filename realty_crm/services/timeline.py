@@ -26,6 +26,7 @@ from .search import Results
 
 logger = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class TimelineEntry:
     """One entry of a timeline as a reader sees it: a stored ``Activity`` or a plugin's item
